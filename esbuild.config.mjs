@@ -1,0 +1,97 @@
+// One build for every bundle Therapist ships or tests with.
+//   node esbuild.config.mjs               build once (development: sourcemaps, no minify)
+//   node esbuild.config.mjs --watch       rebuild on change
+//   node esbuild.config.mjs --production  minified, for `npm run package`
+import * as esbuild from 'esbuild';
+import { access, copyFile, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+/** The core must run in plain Node: fail the build if anything in it reaches for `vscode`. */
+const forbidVscode = {
+  name: 'forbid-vscode',
+  setup(build) {
+    build.onResolve({ filter: /^vscode$/ }, (args) => ({
+      errors: [{ text: `the core may not import 'vscode' (imported from ${path.relative(root, args.importer)})` }],
+    }));
+  },
+};
+
+/** Copies runtime assets that bundled dependencies load from disk next to the bundle that loads them. */
+const copyRuntimeAssets = {
+  name: 'copy-runtime-assets',
+  setup(build) {
+    build.onEnd(async (result) => {
+      if (result.errors.length) return;
+      const dist = path.join(root, 'dist');
+      await mkdir(dist, { recursive: true });
+      // tiktoken's Node entry reads tiktoken_bg.wasm from its own __dirname, which is dist/ once bundled.
+      const wasm = path.join(path.dirname(require.resolve('tiktoken')), 'tiktoken_bg.wasm');
+      await copyFile(wasm, path.join(dist, 'tiktoken_bg.wasm'));
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node18' };
+
+/** Entries that exist: later features add files; a missing optional entry is skipped, not an error. */
+async function exists(p) {
+  return access(path.join(root, p)).then(() => true, () => false);
+}
+
+const configs = [
+  // 1. The extension host bundle. `vscode` is provided by the host at run time.
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [copyRuntimeAssets] },
+  // 2. The core as a plain CommonJS library for scripts, benchmarks and anyone's Node code.
+  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', plugins: [forbidVscode, copyRuntimeAssets] },
+];
+
+// 3. Webview bundles (browser). Each entry's imported CSS lands beside it as <name>.css.
+for (const name of ['chat', 'dashboard']) {
+  if (await exists(`src/webview/${name}/main.ts`)) {
+    configs.push({
+      ...common,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      entryPoints: { [name]: `src/webview/${name}/main.ts` },
+      outdir: 'dist/webview',
+      loader: { '.ttf': 'file', '.woff2': 'file' },
+    });
+  }
+}
+
+// 4. The extension-host test suite (run inside a real VS Code by scripts/run-vscode-suite.mjs).
+//    Never shipped: .vscodeignore keeps out/ out of the .vsix.
+if (!production && (await exists('test/vscode/index.ts'))) {
+  configs.push({
+    ...node,
+    entryPoints: ['test/vscode/index.ts'],
+    outfile: 'out/vscode-tests/index.js',
+    external: ['vscode', 'mocha'],
+  });
+}
+
+if (watch) {
+  const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log(`[esbuild] watching ${configs.length} bundles; Ctrl+C to stop`);
+} else {
+  const started = Date.now();
+  await Promise.all(configs.map((c) => esbuild.build(c)));
+  console.log(`[esbuild] built ${configs.length} bundles in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
+}

@@ -1,0 +1,2 @@
+// dist/core.js: the core as a plain CommonJS library (no `vscode`), for scripts, benchmarks and tests.
+export * from './errors';
