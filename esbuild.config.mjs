@@ -3,7 +3,7 @@
 //   node esbuild.config.mjs --watch       rebuild on change
 //   node esbuild.config.mjs --production  minified, for `npm run package`
 import * as esbuild from 'esbuild';
-import { access, copyFile, mkdir } from 'node:fs/promises';
+import { access, copyFile, mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,9 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node18' };
 async function exists(p) {
   return access(path.join(root, p)).then(() => true, () => false);
 }
+
+// A release build starts from an empty dist/ so no stale development files (sourcemaps) get packaged.
+if (production) await rm(path.join(root, 'dist'), { recursive: true, force: true });
 
 const configs = [
   // 1. The extension host bundle. `vscode` is provided by the host at run time.

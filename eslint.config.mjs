@@ -39,7 +39,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/ui/**/*.js', 'scripts/**/*.mjs', 'scripts/**/*.js', '*.js', '*.mjs', 'test/**/*.js'],
+    files: ['test/ui/**/*.js', 'test/ui/**/*.mjs', 'scripts/**/*.mjs', 'scripts/**/*.js', 'scripts/**/*.cjs', '*.js', '*.mjs', 'test/**/*.js'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
