@@ -20,7 +20,7 @@ const steps = [
   ['lint', npx('eslint'), ['.'], { counted: false }],
   ['typecheck', 'npm', ['run', '--silent', 'typecheck'], { counted: false }],
   ['build', process.execPath, ['esbuild.config.mjs'], { counted: false }],
-  ['unit', npx('mocha'), [], { counted: true }],
+  ['unit', npx('mocha'), ['test/unit/**/*.test.ts'], { counted: true }],
   ['token-counter', process.execPath, ['test-token-counter.js'], { counted: true }],
   ['webview', process.execPath, ['test/ui/harness/panel.harness.mjs'], { counted: true, optional: 'test/ui/harness/panel.harness.mjs' }],
   ['vscode', process.execPath, ['scripts/run-vscode-suite.mjs'], { counted: true, env: { THERAPIST_SKIP_BUILD: '1' } }],
