@@ -1,0 +1,69 @@
+// Typed messages between the host and the token-usage dashboard webview ("Therapist: Show Token Usage").
+// Imported by both sides; direction is in the type names. The webview sends `ready` before the host posts data.
+
+export interface DayUsage {
+  /** Local calendar day, YYYY-MM-DD. */
+  day: string;
+  prompt: number;
+  completion: number;
+  requests: number;
+}
+
+export interface GroupUsage {
+  /** Conversation id or model name. */
+  key: string;
+  /** What to show: a conversation's title, or the model name. */
+  label: string;
+  prompt: number;
+  completion: number;
+  requests: number;
+}
+
+export interface QuotaGauge {
+  name: string;
+  /** The setting that sets this limit, for the "raise the quota" hint. */
+  setting: string;
+  used: number;
+  /** 0 = unlimited. */
+  limit: number;
+  /** Epoch ms when the window resets (none for a conversation cap). */
+  resetsAt?: number;
+}
+
+export interface RequestRow {
+  time: number;
+  conversation: string;
+  model: string;
+  command: string;
+  promptTokens: number;
+  /** The model's own prompt count (prompt_eval_count), when it reported one. */
+  modelPromptTokens?: number;
+  completionTokens: number;
+  outcome: 'ok' | 'cancelled' | 'failed' | 'refused';
+  truncatedSections: string[];
+  latencyMs?: number;
+}
+
+export interface DashboardData {
+  user: string;
+  generatedAt: number;
+  totals: { requests: number; prompt: number; completion: number; cancelled: number; failed: number; refused: number };
+  days: DayUsage[];
+  conversations: GroupUsage[];
+  models: GroupUsage[];
+  gauges: QuotaGauge[];
+  biggest: RequestRow[];
+}
+
+/** Webview -> host. */
+export type DashboardToHost =
+  | { type: 'ready' }
+  | { type: 'refresh' }
+  | { type: 'export'; format: 'csv' | 'json' }
+  | { type: 'openSettings'; setting: string };
+
+/** Host -> webview. */
+export type HostToDashboard =
+  | { type: 'data'; data: DashboardData }
+  | { type: 'exported'; format: 'csv' | 'json'; where: string }
+  | { type: 'error'; message: string };
