@@ -1,2 +1,4 @@
 // dist/core.js: the core as a plain CommonJS library (no `vscode`), for scripts, benchmarks and tests.
 export * from './errors';
+export * from './context/explainContext';
+export * from './ledger';
