@@ -10,6 +10,12 @@ export interface TherapistConfig {
   streamingTimeout: number;
   ollamaUrl: string;
   model: string;
+  /** Empty = the OS user name. */
+  userId: string;
+  'quota.dailyTokens': number;
+  'quota.monthlyTokens': number;
+  'quota.conversationTokens': number;
+  'rateLimit.tokensPerMinute': number;
 }
 
 export const DEFAULTS: TherapistConfig = {
@@ -21,6 +27,11 @@ export const DEFAULTS: TherapistConfig = {
   streamingTimeout: 30000,
   ollamaUrl: 'http://127.0.0.1:11434',
   model: 'deepseek-coder:6.7b',
+  userId: '',
+  'quota.dailyTokens': 0,
+  'quota.monthlyTokens': 0,
+  'quota.conversationTokens': 0,
+  'rateLimit.tokensPerMinute': 0,
 };
 
 export const SECTION = 'therapist';

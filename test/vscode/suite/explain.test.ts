@@ -1,0 +1,132 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { OllamaSimulator } from '../../support/ollamaSimulator';
+import { activateTherapist, eventually, nextOutcome, resetSettings, setSettings, withEditor } from './helpers';
+
+// Explain Selection end to end inside a real VS Code: the real extension, real settings, real HTTP to a
+// server that behaves like Ollama.
+describe('Explain Selection against the Ollama simulator', function () {
+  this.timeout(120000);
+  const sim = new OllamaSimulator({ models: [{ name: 'coder:7b', contextLength: 16384, reply: 'It adds two numbers.' }] });
+
+  before(async () => {
+    await sim.start();
+    await activateTherapist();
+    await setSettings({ ollamaUrl: sim.url, model: 'coder:7b', maxTokens: 4096 });
+  });
+  after(async () => {
+    await resetSettings();
+    await sim.stop();
+  });
+  beforeEach(() => sim.reset());
+
+  it('sends one request whose num_ctx is the effective window and whose prompt fits the budget', async () => {
+    const api = await activateTherapist();
+    const code = ['function add(a, b) {', '  return a + b;', '}', '', 'module.exports = { add };'].join('\n');
+    await withEditor(code, 'javascript', async (editor) => {
+      editor.selection = new vscode.Selection(0, 0, 2, 1);
+      const outcome = nextOutcome(api);
+      await vscode.commands.executeCommand('therapist.explainSelection');
+      const { result, error } = await outcome;
+      assert.equal(error, undefined, `request failed: ${JSON.stringify(error)}`);
+      assert.ok(result);
+      assert.equal(result.text, 'It adds two numbers.');
+      assert.equal(result.truncated, false);
+      assert.ok(result.usage.total + result.usage.completionReserve <= result.usage.limit, JSON.stringify(result.usage));
+    });
+    const chats = sim.requests.filter((r) => r.path === '/api/chat');
+    assert.equal(chats.length, 1, 'exactly one chat request');
+    assert.equal(chats[0].numCtx, 4096, 'num_ctx = min(maxTokens 4096, trained 16384)');
+    assert.equal(typeof chats[0].numPredict, 'number');
+    assert.equal(chats[0].truncated, false, 'Ollama did not have to cut anything');
+    const messages = (chats[0].body as { messages: { role: string; content: string }[] }).messages;
+    const user = messages[messages.length - 1];
+    assert.equal(user.role, 'user');
+    assert.match(user.content, /return a \+ b;/);
+    assert.match(user.content, /lines 1-3/);
+  });
+
+  it('cuts a huge file by relevance and says so, and still fits the window', async () => {
+    const api = await activateTherapist();
+    const lines = Array.from({ length: 4000 }, (_, i) => `const value${i} = compute(${i}, "some padding text to make the file big");`);
+    await withEditor(lines.join('\n'), 'javascript', async (editor) => {
+      editor.selection = new vscode.Selection(2000, 0, 2002, 0);
+      const outcome = nextOutcome(api);
+      await vscode.commands.executeCommand('therapist.explainSelection');
+      const { result, error } = await outcome;
+      assert.equal(error, undefined, JSON.stringify(error));
+      assert.ok(result!.truncated, 'the context was truncated');
+      assert.ok(result!.truncatedSections.includes('context chunks'), JSON.stringify(result!.truncatedSections));
+      assert.ok(result!.warnings.some((w) => w.startsWith('WARNING: Input was truncated due to token limits.')), JSON.stringify(result!.warnings));
+      assert.ok(result!.droppedChunks.length > 0, 'dropped chunks are reported');
+      assert.ok(result!.usage.total + result!.usage.completionReserve <= result!.usage.limit);
+    });
+    const chat = sim.requests.find((r) => r.path === '/api/chat')!;
+    assert.equal(chat.truncated, false, 'Ollama never had to truncate: we cut first');
+    const user = (chat.body as { messages: { content: string }[] }).messages.at(-1)!.content;
+    assert.match(user, /value2000 = compute\(2000/, 'the selection itself was kept');
+  });
+
+  it('says so when nothing is selected, and sends nothing', async () => {
+    await withEditor('const x = 1;', 'javascript', async (editor) => {
+      editor.selection = new vscode.Selection(0, 0, 0, 0);
+      await vscode.commands.executeCommand('therapist.explainSelection');
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(sim.requests.filter((r) => r.path === '/api/chat').length, 0);
+  });
+
+  it('applies a new maxTokens on the next request without a reload', async () => {
+    const api = await activateTherapist();
+    await setSettings({ maxTokens: 2048 });
+    await eventually(() => api.getConfig().maxTokens === 2048, 10000, 'maxTokens 2048');
+    await withEditor('let answer = 42;\nconsole.log(answer);', 'javascript', async (editor) => {
+      editor.selection = new vscode.Selection(0, 0, 0, 16);
+      const outcome = nextOutcome(api);
+      await vscode.commands.executeCommand('therapist.explainSelection');
+      assert.equal((await outcome).error, undefined);
+    });
+    assert.equal(sim.requests.find((r) => r.path === '/api/chat')!.numCtx, 2048);
+    await setSettings({ maxTokens: 4096 });
+  });
+
+  it('reports an invalid budget combination and keeps the last valid configuration working', async () => {
+    const api = await activateTherapist();
+    await setSettings({ systemTokenBudget: 0.6, userTokenBudget: 0.3, contextTokenBudget: 0.5 });
+    const problem = await eventually(() => api.configProblem(), 10000, 'the configuration error');
+    assert.match(problem, /therapist\.\w+TokenBudget/);
+    assert.match(problem, /1\.4|sum/i);
+    await withEditor('let y = 2;', 'javascript', async (editor) => {
+      editor.selection = new vscode.Selection(0, 0, 0, 10);
+      const outcome = nextOutcome(api);
+      await vscode.commands.executeCommand('therapist.explainSelection');
+      const { result, error } = await outcome;
+      assert.equal(error, undefined, 'the last valid budgets still work');
+      assert.equal(result!.usage.limit, 4096);
+    });
+    await setSettings({ systemTokenBudget: undefined, userTokenBudget: undefined, contextTokenBudget: undefined });
+    await eventually(() => api.configProblem() === undefined, 10000, 'the error to clear');
+  });
+
+  it('"Stop Generating" cancels and the server stops streaming', async () => {
+    const api = await activateTherapist();
+    sim.configureModel({ name: 'coder:7b', reply: 'word '.repeat(400), tokensPerSecond: 40 });
+    try {
+      await withEditor('while (true) {}', 'javascript', async (editor) => {
+        editor.selection = new vscode.Selection(0, 0, 0, 15);
+        const outcome = nextOutcome(api);
+        await vscode.commands.executeCommand('therapist.explainSelection');
+        await eventually(() => (sim.requests.find((r) => r.path === '/api/chat')?.chunksSent ?? 0) >= 3, 20000, 'streaming to start');
+        await vscode.commands.executeCommand('therapist.cancel');
+        const { result } = await outcome;
+        assert.equal(result?.cancelled, true);
+        assert.ok(result!.text.length > 0 && result!.text.length < 'word '.repeat(400).length, 'the partial answer is kept');
+      });
+      await eventually(() => sim.requests.find((r) => r.path === '/api/chat')?.clientDisconnected, 10000, 'the server to see the disconnect');
+      const chat = sim.requests.find((r) => r.path === '/api/chat')!;
+      assert.equal(chat.completed, false);
+    } finally {
+      sim.configureModel({ name: 'coder:7b', reply: 'It adds two numbers.', tokensPerSecond: 0 });
+    }
+  });
+});
