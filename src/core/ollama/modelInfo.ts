@@ -1,0 +1,182 @@
+import { OllamaModelNotFoundError, OllamaUnreachableError } from './errors';
+import { requestJson, type OllamaEndpoint } from './http';
+import { silentLogger, type Logger } from './runtime';
+import type { PsResponse, ShowResponse } from './wire';
+
+/** What Therapist knows about a model's window, and where each number came from. */
+export interface ModelFacts {
+  model: string;
+  /** Trained maximum (`<arch>.context_length` from /api/show); undefined when the server did not say. */
+  trainedContext?: number;
+  /** `PARAMETER num_ctx` of the Modelfile; undefined when not set. Overridden by the num_ctx we send. */
+  modelfileNumCtx?: number;
+  /** The window of the currently loaded model (/api/ps `context_length`, Ollama 0.9.7+); undefined when not loaded. */
+  loadedContext?: number;
+  /** therapist.maxTokens. */
+  maxTokens: number;
+  /** The one window every prompt is planned for and sent as num_ctx: min(maxTokens, trainedContext). */
+  effectiveWindow: number;
+  sources: {
+    trainedContext: 'api/show model_info' | 'unknown (api/show had no context_length)' | 'unknown (api/show failed)';
+    modelfileNumCtx: 'api/show parameters' | 'not set in the Modelfile' | 'unknown';
+    loadedContext: 'api/ps' | 'not loaded' | 'unknown (api/ps has no context_length before Ollama 0.9.7)' | 'unknown (api/ps failed)';
+    effectiveWindow: 'therapist.maxTokens' | 'the model\'s trained context';
+  };
+  family?: string;
+  parameterSize?: string;
+  quantization?: string;
+  /** Plain sentences for the log (reload expected, Modelfile overridden, ...). */
+  notes: string[];
+}
+
+/** The facts /api/show gives about a model's window. */
+export interface ShowFacts {
+  architecture?: string;
+  trainedContext?: number;
+  modelfileNumCtx?: number;
+  family?: string;
+  parameterSize?: string;
+  quantization?: string;
+}
+
+/** Parses the `parameters` text of /api/show (`key<padding>value` per line; keys may repeat, like `stop`). */
+export function parseParameters(text: string | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const line of (text ?? '').split('\n')) {
+    const m = /^\s*(\S+)\s+(.*?)\s*$/.exec(line);
+    if (!m) continue;
+    out.set(m[1], [...(out.get(m[1]) ?? []), m[2]]);
+  }
+  return out;
+}
+
+/** Reads trained context, Modelfile num_ctx and details from an /api/show answer. */
+export function parseShow(show: ShowResponse): ShowFacts {
+  const info = show.model_info ?? {};
+  const architecture = typeof info['general.architecture'] === 'string' ? info['general.architecture'] : undefined;
+  let trained = architecture ? info[`${architecture}.context_length`] : undefined;
+  if (typeof trained !== 'number') {
+    // Some conversions name the key after another architecture: take any *.context_length.
+    trained = Object.entries(info).find(([k, v]) => k.endsWith('.context_length') && typeof v === 'number')?.[1];
+  }
+  const numCtx = Number(parseParameters(show.parameters).get('num_ctx')?.[0]);
+  return {
+    architecture,
+    trainedContext: typeof trained === 'number' && trained > 0 ? trained : undefined,
+    modelfileNumCtx: Number.isInteger(numCtx) && numCtx > 0 ? numCtx : undefined,
+    family: show.details?.family,
+    parameterSize: show.details?.parameter_size,
+    quantization: show.details?.quantization_level,
+  };
+}
+
+/** The loaded window of `model` from /api/ps: a number, 'not-loaded', or 'unknown' (older server without the field). */
+export function loadedContextFromPs(ps: PsResponse, model: string): number | 'not-loaded' | 'unknown' {
+  const norm = (s: string | undefined) => (s && !s.includes(':') ? `${s}:latest` : s);
+  const entry = (ps.models ?? []).find((m) => norm(m.name) === norm(model) || norm(m.model) === norm(model));
+  if (!entry) return 'not-loaded';
+  return typeof entry.context_length === 'number' && entry.context_length > 0 ? entry.context_length : 'unknown';
+}
+
+/** The effective window: the smaller of the setting and the trained context (the setting when the latter is unknown). */
+export function effectiveWindow(maxTokens: number, trainedContext: number | undefined): { window: number; source: ModelFacts['sources']['effectiveWindow'] } {
+  if (trainedContext !== undefined && trainedContext < maxTokens) return { window: trainedContext, source: 'the model\'s trained context' };
+  return { window: maxTokens, source: 'therapist.maxTokens' };
+}
+
+interface CachedShow {
+  show: ShowFacts;
+  trainedSource: ModelFacts['sources']['trainedContext'];
+  modelfileSource: ModelFacts['sources']['modelfileNumCtx'];
+  loaded: number | 'not-loaded' | 'unknown' | 'failed';
+}
+
+/** Asks /api/show and /api/ps once per model and server, and derives the facts for the current maxTokens. */
+export class ModelInfoService {
+  private readonly cache = new Map<string, Promise<CachedShow>>();
+
+  constructor(private readonly endpoint: () => OllamaEndpoint, private readonly logger: Logger = silentLogger) {}
+
+  /** The facts for `model` (cached after the first successful look-up). Throws when the model is not installed. */
+  async getFacts(model: string, maxTokens: number, signal?: AbortSignal): Promise<ModelFacts> {
+    const key = `${this.endpoint().baseUrl}\n${model}`;
+    let pending = this.cache.get(key);
+    if (!pending) {
+      pending = this.lookUp(model, signal);
+      this.cache.set(key, pending);
+      pending.then((c) => this.log(model, maxTokens, c), () => this.cache.delete(key));
+    }
+    return toFacts(model, maxTokens, await pending);
+  }
+
+  /** Forgets cached facts (a model was re-pulled, or the URL changed). */
+  invalidate(model?: string): void {
+    if (model === undefined) this.cache.clear();
+    else for (const key of [...this.cache.keys()]) if (key.endsWith(`\n${model}`)) this.cache.delete(key);
+  }
+
+  private async lookUp(model: string, signal?: AbortSignal): Promise<CachedShow> {
+    const endpoint = this.endpoint();
+    let cached: CachedShow;
+    try {
+      const show = parseShow(await requestJson<ShowResponse>(endpoint, 'POST', '/api/show', { model }, { signal, model }));
+      cached = {
+        show,
+        trainedSource: show.trainedContext !== undefined ? 'api/show model_info' : 'unknown (api/show had no context_length)',
+        modelfileSource: show.modelfileNumCtx !== undefined ? 'api/show parameters' : 'not set in the Modelfile',
+        loaded: 'failed',
+      };
+    } catch (error) {
+      if (error instanceof OllamaModelNotFoundError || error instanceof OllamaUnreachableError || signal?.aborted) throw error;
+      this.logger.warn(`/api/show for ${model} failed (${error instanceof Error ? error.message : String(error)}); planning with therapist.maxTokens`);
+      cached = { show: {}, trainedSource: 'unknown (api/show failed)', modelfileSource: 'unknown', loaded: 'failed' };
+    }
+    try {
+      cached.loaded = loadedContextFromPs(await requestJson<PsResponse>(endpoint, 'GET', '/api/ps', undefined, { signal }), model);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      this.logger.warn(`/api/ps failed (${error instanceof Error ? error.message : String(error)})`);
+    }
+    return cached;
+  }
+
+  private log(model: string, maxTokens: number, cached: CachedShow): void {
+    const f = toFacts(model, maxTokens, cached);
+    this.logger.info(
+      `model ${model}: effective window ${f.effectiveWindow} (from ${f.sources.effectiveWindow}); trained context ${f.trainedContext ?? '?'} (${f.sources.trainedContext}); ` +
+      `Modelfile num_ctx ${f.modelfileNumCtx ?? '-'} (${f.sources.modelfileNumCtx}); loaded window ${f.loadedContext ?? '-'} (${f.sources.loadedContext}); therapist.maxTokens ${maxTokens}`,
+    );
+    for (const note of f.notes) this.logger.info(`model ${model}: ${note}`);
+  }
+}
+
+function toFacts(model: string, maxTokens: number, c: CachedShow): ModelFacts {
+  const { window, source } = effectiveWindow(maxTokens, c.show.trainedContext);
+  const loadedContext = typeof c.loaded === 'number' ? c.loaded : undefined;
+  const notes: string[] = [];
+  if (c.show.modelfileNumCtx !== undefined && c.show.modelfileNumCtx !== window) {
+    notes.push(`the Modelfile sets num_ctx ${c.show.modelfileNumCtx}; Therapist sends num_ctx ${window} on every request, which takes precedence.`);
+  }
+  if (loadedContext !== undefined && loadedContext !== window) {
+    notes.push(`the model is loaded with a ${loadedContext}-token window; the first request with num_ctx ${window} makes Ollama reload it once.`);
+  }
+  if (c.show.trainedContext === undefined) notes.push(`the trained context is unknown, so the window is therapist.maxTokens (${maxTokens}); lower it if answers look cut.`);
+  return {
+    model,
+    trainedContext: c.show.trainedContext,
+    modelfileNumCtx: c.show.modelfileNumCtx,
+    loadedContext,
+    maxTokens,
+    effectiveWindow: window,
+    sources: {
+      trainedContext: c.trainedSource,
+      modelfileNumCtx: c.modelfileSource,
+      loadedContext: typeof c.loaded === 'number' ? 'api/ps' : c.loaded === 'not-loaded' ? 'not loaded' : c.loaded === 'unknown' ? 'unknown (api/ps has no context_length before Ollama 0.9.7)' : 'unknown (api/ps failed)',
+      effectiveWindow: source,
+    },
+    family: c.show.family,
+    parameterSize: c.show.parameterSize,
+    quantization: c.show.quantization,
+    notes,
+  };
+}

@@ -1,0 +1,48 @@
+/** Inputs of the after-the-fact check: what we expected the model to count, and what it says it evaluated. */
+export interface TruncationCheckInput {
+  /** Our count converted to model tokens (our count x learned ratio, or our count when uncalibrated). */
+  expectedPromptTokens: number;
+  /** prompt_eval_count from the final chunk; undefined when the server omitted it. */
+  promptEvalCount: number | undefined;
+  /** The num_ctx we sent. */
+  numCtx: number;
+  /** True once the model's ratio has been learned from earlier requests (tighter tolerance). */
+  calibrated: boolean;
+}
+
+/** The verdict, with both numbers for the warning. */
+export interface TruncationCheck {
+  suspected: boolean;
+  expected: number;
+  actual: number | undefined;
+  /** Fraction of the expected tokens the model evaluated. */
+  keptFraction: number | undefined;
+}
+
+/** Share of the expected tokens below which the prompt was probably cut by the server. */
+export const CALIBRATED_TOLERANCE = 0.8;
+export const UNCALIBRATED_TOLERANCE = 0.6;
+/** Absolute slack: a few dozen tokens of difference are template noise, never a truncation. */
+export const ABSOLUTE_SLACK = 32;
+
+/**
+ * Ollama truncates silently; prompt_eval_count is the only trace. Suspects truncation when the model evaluated
+ * clearly fewer tokens than expected, or (servers before 0.30) exactly filled num_ctx.
+ */
+export function checkServerTruncation(input: TruncationCheckInput): TruncationCheck {
+  const { expectedPromptTokens: expected, promptEvalCount: actual, numCtx } = input;
+  if (actual === undefined) return { suspected: false, expected, actual, keptFraction: undefined };
+  const keptFraction = expected > 0 ? actual / expected : 1;
+  const tolerance = input.calibrated ? CALIBRATED_TOLERANCE : UNCALIBRATED_TOLERANCE;
+  const tooFew = actual < expected * tolerance && expected - actual > ABSOLUTE_SLACK;
+  const filledWindow = actual >= numCtx;
+  return { suspected: tooFew || filledWindow, expected, actual, keptFraction };
+}
+
+/** The warning a user sees, with both numbers. */
+export function serverTruncationWarning(check: TruncationCheck, numCtx: number): string {
+  const what = check.actual !== undefined && check.actual >= numCtx
+    ? `Ollama evaluated ${check.actual} prompt tokens, its whole window (num_ctx ${numCtx}), where about ${Math.round(check.expected)} were sent`
+    : `Ollama evaluated only ${check.actual} prompt tokens where about ${Math.round(check.expected)} were sent (num_ctx ${numCtx})`;
+  return `${what}: the server may have truncated the prompt silently, so the answer may have missed part of it. Remove some context or start a new conversation.`;
+}
