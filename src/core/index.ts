@@ -2,3 +2,5 @@
 export * from './errors';
 export * from './context/explainContext';
 export * from './ledger';
+export * from './tokens';
+export * from '../tokenCounter';

@@ -1,0 +1,212 @@
+import { budgetShares, validateCalibration, validateOverhead, type BudgetSettings } from './budgets';
+import type { Meter } from './meter';
+import { PromptTooLargeError, TokenBudgetError } from './tokenErrors';
+import { cutMarker, fitText } from './truncation';
+import type { ChunkReport, ContextChunk, HistoryMessage, OptimizeOptions, OptimizedPrompt, PromptSection, TokenUsage } from './types';
+
+/** How context chunks are joined in the message the model receives; each kept chunk is charged its tokens. */
+export const CONTEXT_SEPARATOR = '\n\n';
+/** A partial chunk must keep at least this many tokens (with its marker) to be worth sending. */
+export const MIN_PARTIAL_CHUNK_TOKENS = 32;
+/** When the user's message must be cut, it keeps at least this many tokens besides its marker (if the window allows). */
+export const MIN_USER_TOKENS = 32;
+
+const SECTION_LABELS: Record<PromptSection, string> = {
+  context: 'context chunks',
+  history: 'conversation history',
+  user: 'user input',
+  system: 'system prompt',
+};
+/** Truncation order: the first is cut first. */
+const TRUNCATION_ORDER: readonly PromptSection[] = ['context', 'history', 'user', 'system'];
+
+/** The warning shown whenever anything was cut, naming every truncated section. */
+export function truncationWarning(sections: readonly PromptSection[]): string {
+  const names = TRUNCATION_ORDER.filter((s) => sections.includes(s)).map((s) => SECTION_LABELS[s]);
+  return `WARNING: Input was truncated due to token limits. Truncated sections: ${names.join(', ')}. Consider reducing context or breaking down your request.`;
+}
+
+interface RankedChunk {
+  index: number;
+  text: string;
+  relevance?: number;
+  source?: string;
+  id?: string;
+  /** Model tokens of the text alone. */
+  tokens: number;
+}
+
+function normalizeChunks(chunks: readonly ContextChunk[], meter: Meter): RankedChunk[] {
+  const out: RankedChunk[] = [];
+  chunks.forEach((chunk, index) => {
+    const c = typeof chunk === 'string' ? { text: chunk } : chunk;
+    const text = typeof c.text === 'string' ? c.text : String(c.text ?? '');
+    // An empty chunk carries nothing: it is neither sent nor reported.
+    if (text.length === 0) return;
+    const relevance = typeof c.relevance === 'number' && !Number.isNaN(c.relevance) ? c.relevance : undefined;
+    out.push({ index, text, relevance, source: c.source, id: c.id, tokens: meter.measure(text) });
+  });
+  // Most relevant first: chunks with a relevance (higher first), then chunks without, by position.
+  return out.sort((a, b) => {
+    if (a.relevance !== undefined && b.relevance !== undefined && a.relevance !== b.relevance) return b.relevance - a.relevance;
+    if ((a.relevance === undefined) !== (b.relevance === undefined)) return a.relevance === undefined ? 1 : -1;
+    return a.index - b.index;
+  });
+}
+
+function report(c: RankedChunk, keptTokens: number, status: ChunkReport['status']): ChunkReport {
+  return { index: c.index, id: c.id, source: c.source, relevance: c.relevance, tokens: c.tokens, keptTokens, status };
+}
+
+/**
+ * Fits a prompt into the window described by `settings` (see docs/TOKEN_CONSTRAINTS.md for the rules).
+ * Guarantees tokenUsage.total + completionReserve <= limit, with counts equal to a fresh count of the
+ * returned texts; throws PromptTooLargeError when even a fully truncated prompt cannot fit.
+ */
+export function optimizePromptWith(
+  meter: Meter,
+  estimated: boolean,
+  settings: BudgetSettings,
+  systemPrompt: string,
+  userInput: string,
+  contextChunks: readonly ContextChunk[] = [],
+  options: OptimizeOptions = {},
+): OptimizedPrompt {
+  const overhead = options.perMessageOverhead ?? 0;
+  validateOverhead(overhead);
+  validateCalibration(meter.calibration);
+  const maxChunks = options.maxContextChunks ?? Infinity;
+  if (maxChunks !== Infinity && (!Number.isSafeInteger(maxChunks) || maxChunks < 0)) {
+    throw new TokenBudgetError('maxContextChunks', maxChunks, 'a non-negative integer');
+  }
+  const shares = budgetShares(settings, options.completionReserve);
+  const available = shares.available;
+  const history = options.history ?? [];
+  const separator = meter.measure(CONTEXT_SEPARATOR);
+
+  // 1. What every section needs, untruncated.
+  const systemNeed = systemPrompt.length > 0 ? meter.measure(systemPrompt) + overhead : 0;
+  const userNeed = meter.measure(userInput) + overhead;
+  const historyCosts = history.map((m) => meter.measure(m.content) + overhead);
+  const historyNeed = historyCosts.reduce((a, b) => a + b, 0);
+  const ranked = normalizeChunks(contextChunks, meter);
+  const contextNeedAll = ranked.reduce((a, c) => a + c.tokens + separator, 0);
+  const requested = systemNeed + userNeed + historyNeed + contextNeedAll;
+  const truncated = new Set<PromptSection>();
+
+  // 2. The system prompt and the user's message are kept whole whenever both fit. Otherwise the user's
+  //    message is cut first, down to what the system prompt's share leaves; the system prompt is cut only
+  //    when it is above its share, or to leave the user's message MIN_USER_TOKENS and its marker.
+  let systemOut = systemPrompt;
+  let systemTokens = systemNeed;
+  let userOut = userInput;
+  let userTokens = userNeed;
+  if (systemNeed + userNeed > available) {
+    const markerTokens = meter.measure(`\n${cutMarker(userNeed)}\n`);
+    const minimumUser = overhead + (userInput.length > 0 ? markerTokens + MIN_USER_TOKENS : 0);
+    const userTarget = Math.min(userNeed, available, Math.max(available - Math.min(systemNeed, shares.system), minimumUser));
+    const userFit = fitText(userInput, userTarget - overhead, meter, 'middle');
+    if (overhead > available || (userInput.length > 0 && userFit.text.length === 0)) {
+      const minimumNeeded = overhead + (userInput.length > 0 ? markerTokens + 1 : 0);
+      throw new PromptTooLargeError({ limit: shares.limit, completionReserve: shares.completionReserve, minimumNeeded, requested });
+    }
+    userOut = userFit.text;
+    userTokens = userFit.tokens + overhead;
+    if (userFit.cut) truncated.add('user');
+    const systemTarget = available - userTokens;
+    if (systemNeed > systemTarget) {
+      const systemFit = fitText(systemPrompt, systemTarget - overhead, meter, 'head');
+      systemOut = systemFit.text;
+      systemTokens = systemOut.length > 0 ? systemFit.tokens + overhead : 0;
+      truncated.add('system');
+    }
+  }
+
+  // 3. History and context share the rest. Each first gets up to its guaranteed share (history: what the
+  //    user's message left of the user share; context: the context share minus the answer reserve), the
+  //    history first when the rest is smaller than both shares. Room left over goes to history, then context.
+  const elastic = available - systemTokens - userTokens;
+  const allowed = ranked.slice(0, Math.min(ranked.length, maxChunks));
+  const contextNeed = allowed.reduce((a, c) => a + c.tokens + separator, 0);
+  let historyGrant = Math.min(historyNeed, Math.max(0, shares.user - userTokens), elastic);
+  let contextGrant = Math.min(contextNeed, shares.context, elastic - historyGrant);
+  let left = elastic - historyGrant - contextGrant;
+  const extra = Math.min(left, historyNeed - historyGrant);
+  historyGrant += extra;
+  left -= extra;
+  contextGrant += Math.min(left, contextNeed - contextGrant);
+
+  // 4. History: whole messages, newest first; everything older than the first that does not fit is dropped.
+  let historyTokens = 0;
+  let firstKept = history.length;
+  for (let i = history.length - 1; i >= 0; i--) {
+    if (historyTokens + historyCosts[i] > historyGrant) break;
+    historyTokens += historyCosts[i];
+    firstKept = i;
+  }
+  const historyOut = history.slice(firstKept).map((m) => ({ role: m.role, content: m.content }));
+  if (firstKept > 0) truncated.add('history');
+
+  // 5. Context: whole chunks, most relevant first, into the grant plus whatever history left unused;
+  //    the first chunk that does not fit is cut (if a useful part fits) and all less relevant ones dropped.
+  let room = Math.max(contextGrant, elastic - historyTokens);
+  const kept: { index: number; text: string; tokens: number }[] = [];
+  const droppedChunks: ChunkReport[] = [];
+  let stopped = false;
+  for (const c of allowed) {
+    if (!stopped && c.tokens + separator <= room) {
+      kept.push({ index: c.index, text: c.text, tokens: c.tokens });
+      room -= c.tokens + separator;
+      continue;
+    }
+    if (!stopped && room - separator >= MIN_PARTIAL_CHUNK_TOKENS) {
+      const fit = fitText(c.text, room - separator, meter, 'head');
+      if (fit.text.length > 0) {
+        kept.push({ index: c.index, text: fit.text, tokens: fit.tokens });
+        room -= fit.tokens + separator;
+        droppedChunks.push(report(c, fit.tokens, 'cut'));
+        stopped = true;
+        continue;
+      }
+    }
+    stopped = true;
+    droppedChunks.push(report(c, 0, 'dropped'));
+  }
+  for (const c of ranked.slice(allowed.length)) droppedChunks.push(report(c, 0, 'dropped'));
+  if (droppedChunks.length > 0) truncated.add('context');
+  kept.sort((a, b) => a.index - b.index);
+  const contextTokens = kept.reduce((a, c) => a + c.tokens + separator, 0);
+
+  const total = systemTokens + userTokens + historyTokens + contextTokens;
+  if (total > available) {
+    // Unreachable by construction; a loud failure beats sending a prompt Ollama would cut silently.
+    throw new Error(`token engine invariant broken: ${total} prompt tokens > ${available} available`);
+  }
+  const truncatedSections = TRUNCATION_ORDER.filter((s) => truncated.has(s));
+  const tokenUsage: TokenUsage = {
+    system: systemTokens,
+    user: userTokens,
+    context: contextTokens,
+    history: historyTokens,
+    total,
+    completionReserve: shares.completionReserve,
+    limit: shares.limit,
+    requested,
+    estimated,
+    calibration: meter.calibration,
+    perMessageOverhead: overhead,
+  };
+  return {
+    systemPrompt: systemOut,
+    userInput: userOut,
+    contextChunks: kept.map((c) => c.text),
+    contextChunkIndexes: kept.map((c) => c.index),
+    history: historyOut,
+    tokenUsage,
+    truncated: truncatedSections.length > 0,
+    truncatedSections,
+    droppedChunks,
+    droppedMessages: firstKept,
+    warning: truncatedSections.length > 0 ? truncationWarning(truncatedSections) : undefined,
+  };
+}

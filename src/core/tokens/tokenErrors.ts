@@ -1,0 +1,42 @@
+import { ConfigurationError, TherapistError } from '../errors';
+
+/** A token budget setting (window size, a budget fraction, a reserve, a calibration) is invalid. */
+export class TokenBudgetError extends ConfigurationError {}
+
+/** The numbers behind a prompt that cannot fit, for the error message and the UI. */
+export interface PromptTooLargeFacts {
+  /** The window the prompt was planned for (tokens). */
+  limit: number;
+  /** Tokens held back for the answer. */
+  completionReserve: number;
+  /** Tokens the prompt needs at the very least (message overheads, the user input's cut marker and one token of it). */
+  minimumNeeded: number;
+  /** Tokens the whole prompt would need without truncation. */
+  requested: number;
+}
+
+/**
+ * Even a fully truncated prompt cannot fit: the window is smaller than the answer reserve plus the
+ * unavoidable parts (message overheads, the cut marker and a first token of the user's message).
+ */
+export class PromptTooLargeError extends TherapistError {
+  readonly code = 'promptTooLarge';
+  readonly limit: number;
+  readonly completionReserve: number;
+  readonly minimumNeeded: number;
+  readonly requested: number;
+
+  constructor(facts: PromptTooLargeFacts) {
+    super(
+      `The prompt cannot fit a ${facts.limit}-token window: ${facts.completionReserve} tokens are reserved for the answer, ` +
+        `leaving ${Math.max(0, facts.limit - facts.completionReserve)}, but even fully truncated it needs ${facts.minimumNeeded} ` +
+        `(untruncated: ${facts.requested}).`,
+      'Increase therapist.maxTokens (or pick a model with a larger context), lower the answer reserve, or shorten your message.',
+      ['openSettings', 'reduceContext'],
+    );
+    this.limit = facts.limit;
+    this.completionReserve = facts.completionReserve;
+    this.minimumNeeded = facts.minimumNeeded;
+    this.requested = facts.requested;
+  }
+}

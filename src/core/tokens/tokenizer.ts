@@ -1,0 +1,30 @@
+/**
+ * The tokenizer seen by the budget logic. Production uses GPT-2 through tiktoken (tiktokenTokenizer.ts) or,
+ * when that cannot load, a conservative estimate (estimateTokenizer.ts); tests inject predictable fakes.
+ */
+export interface Tokenizer {
+  /** Short name for logs and reports: 'gpt2', 'estimate', or a fake's name. */
+  readonly name: string;
+  /** True when counts are estimates (the UI must label them so). */
+  readonly estimated: boolean;
+  /** Tokens in `text`, counted as ordinary text (special-token strings are plain characters). */
+  count(text: string): number;
+  /**
+   * UTF-16 offset where the longest prefix of `text` holding at most `maxTokens` tokens ends, on a
+   * code point boundary. A best guess on a token boundary: callers verify with `count` and retry.
+   */
+  prefixEnd(text: string, maxTokens: number): number;
+  /** UTF-16 offset where the longest suffix holding at most `maxTokens` tokens starts (same contract). */
+  suffixStart(text: string, maxTokens: number): number;
+  /** Releases native/WASM memory. The tokenizer must not be used afterwards. */
+  dispose(): void;
+}
+
+/** Where the token engine reports what it decided (for example, falling back to the estimate). */
+export interface TokenLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** A logger that drops everything: the default when the host passes none. */
+export const silentLogger: TokenLogger = { info: () => undefined, warn: () => undefined };

@@ -1,0 +1,108 @@
+/** A piece of context for the prompt: plain text, or text with its ranking and provenance. */
+export type ContextChunk =
+  | string
+  | {
+      text: string;
+      /** Higher is more relevant. Chunks without one rank after those with one, by position. */
+      relevance?: number;
+      /** Where it came from (a file path, "selection", ...), shown when it is dropped. */
+      source?: string;
+      id?: string;
+    };
+
+/** One message of the conversation so far (history is passed oldest first). */
+export interface HistoryMessage {
+  role: 'user' | 'assistant' | 'system';
+  content: string;
+}
+
+/** The sections of a prompt, in the order they are truncated last to first. */
+export type PromptSection = 'system' | 'user' | 'history' | 'context';
+
+export interface OptimizeOptions {
+  /** The conversation so far, oldest first. */
+  history?: readonly HistoryMessage[];
+  /** Model tokens per GPT-2 token for the target model (default 1). See docs/TOKEN_CONSTRAINTS.md. */
+  calibration?: number;
+  /** Chat-template tokens the model adds per message sent (default 0). */
+  perMessageOverhead?: number;
+  /** Tokens held back for the answer, instead of ceil(0.1 x maxTokens). */
+  completionReserve?: number;
+  /** Plan for this window instead of the counter's maxTokens (for a model with a smaller context). */
+  maxTokens?: number;
+  /** Keep at most this many context chunks (the most relevant). */
+  maxContextChunks?: number;
+}
+
+/** What happened to one context chunk that did not make it whole into the prompt. */
+export interface ChunkReport {
+  /** Position of the chunk in the caller's array. */
+  index: number;
+  id?: string;
+  source?: string;
+  relevance?: number;
+  /** Tokens of the whole chunk (calibrated, without the separator). */
+  tokens: number;
+  /** Tokens of what was kept: 0 when dropped, the cut text's count (with its marker) when cut. */
+  keptTokens: number;
+  status: 'dropped' | 'cut';
+}
+
+/**
+ * Token counts of the returned prompt, in model tokens: each text is counted with GPT-2 and calibrated as
+ * ceil(calibration x count - 1e-9), then the per-message overhead is added per message sent.
+ */
+export interface TokenUsage {
+  /** The system prompt (+ one message overhead when it is non-empty). */
+  system: number;
+  /** The user's message (+ one message overhead). */
+  user: number;
+  /** The kept context chunks, each + separator tokens (see CONTEXT_SEPARATOR). */
+  context: number;
+  /** The kept history messages (+ one overhead each). */
+  history: number;
+  /** system + user + context + history. */
+  total: number;
+  completionReserve: number;
+  limit: number;
+  /** What the prompt would have needed without any truncation. */
+  requested: number;
+  /** True when counts come from the fallback estimate rather than the GPT-2 tokenizer. */
+  estimated: boolean;
+  calibration: number;
+  perMessageOverhead: number;
+}
+
+/** A prompt that fits its window, and the report of what was cut to make it fit. */
+export interface OptimizedPrompt {
+  systemPrompt: string;
+  userInput: string;
+  /** Kept chunks' texts, in the caller's order (the last-ranked kept chunk may be cut). */
+  contextChunks: string[];
+  /** For each returned chunk text: its index in the caller's array. */
+  contextChunkIndexes: number[];
+  history: HistoryMessage[];
+  tokenUsage: TokenUsage;
+  truncated: boolean;
+  /** Sections that lost anything, in truncation order. */
+  truncatedSections: PromptSection[];
+  /** Chunks dropped or cut, most relevant first. */
+  droppedChunks: ChunkReport[];
+  /** History messages dropped (the oldest ones). */
+  droppedMessages: number;
+  /** The warning to show when anything was cut; undefined otherwise. */
+  warning?: string;
+}
+
+/** Token usage without sending anything (for the panel meter and the Show Token Usage command). */
+export interface TokenUsageInfo {
+  totalTokens: number;
+  truncated: boolean;
+  truncatedSections: PromptSection[];
+  perSection: { system: number; user: number; context: number; history: number };
+  limit: number;
+  completionReserve: number;
+  requested: number;
+  estimated: boolean;
+  warning?: string;
+}

@@ -1,0 +1,173 @@
+import { budgetShares, validateBudgets, validateCalibration, type BudgetSettings, type BudgetShares } from './core/tokens/budgets';
+import { CountCache } from './core/tokens/countCache';
+import { EstimateTokenizer } from './core/tokens/estimateTokenizer';
+import { Meter, calibrate } from './core/tokens/meter';
+import { optimizePromptWith } from './core/tokens/optimizer';
+import { TiktokenTokenizer, loadGpt2Encoding, type Gpt2Encoding } from './core/tokens/tiktokenTokenizer';
+import { silentLogger, type TokenLogger, type Tokenizer } from './core/tokens/tokenizer';
+import type { ContextChunk, HistoryMessage, OptimizeOptions, OptimizedPrompt, TokenUsageInfo } from './core/tokens/types';
+
+export interface TokenCounterOptions {
+  /** Use this tokenizer instead of GPT-2 (tests pass predictable fakes). Not disposed by the counter. */
+  tokenizer?: Tokenizer;
+  /** Use the conservative estimate even if tiktoken could load (also: env THERAPIST_TOKENIZER=estimate). */
+  forceEstimate?: boolean;
+  /** Where to say which tokenizer is used and why the fallback was taken. */
+  logger?: TokenLogger;
+  /** Bound of the count cache, in characters of cached text (default 8,000,000, about 16 MB). */
+  cacheSize?: number;
+  /** Environment to read THERAPIST_TOKENIZER from (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Loads the GPT-2 encoding (default: tiktoken, lazily). Tests use it to simulate a load failure. */
+  loadEncoding?: () => Gpt2Encoding;
+}
+
+export const DEFAULT_CACHE_CHARS = 8_000_000;
+
+/**
+ * Counts GPT-2 tokens (exactly, or with a labelled estimate when tiktoken cannot load), holds the token
+ * budgets for one window, and fits prompts into it by priority. The tokenizer is loaded on first use,
+ * never in the constructor, and freed by dispose().
+ */
+export class TokenCounter {
+  readonly settings: BudgetSettings;
+  private active: Tokenizer | undefined;
+  private reason: string | undefined;
+  private disposed = false;
+  private readonly cache: CountCache;
+  private readonly logger: TokenLogger;
+  private readonly forced: string | undefined;
+
+  constructor(
+    readonly maxTokens = 8192,
+    readonly systemBudget = 0.2,
+    readonly userBudget = 0.3,
+    readonly contextBudget = 0.5,
+    private readonly options: TokenCounterOptions = {},
+  ) {
+    this.settings = { maxTokens, systemTokenBudget: systemBudget, userTokenBudget: userBudget, contextTokenBudget: contextBudget };
+    validateBudgets(this.settings);
+    const cacheSize = options.cacheSize ?? DEFAULT_CACHE_CHARS;
+    if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) throw new TypeError(`cacheSize must be a non-negative integer, got ${cacheSize}`);
+    this.cache = new CountCache(cacheSize);
+    this.logger = options.logger ?? silentLogger;
+    const env = (options.env ?? process.env).THERAPIST_TOKENIZER;
+    if (options.forceEstimate) this.forced = 'forced by the forceEstimate option';
+    else if (env === 'estimate') this.forced = 'forced by THERAPIST_TOKENIZER=estimate';
+    else if (env !== undefined && env !== '' && env !== 'gpt2' && env !== 'tiktoken') {
+      this.logger.warn(`Ignoring THERAPIST_TOKENIZER=${env}: expected 'estimate', 'gpt2' or 'tiktoken'.`);
+    }
+  }
+
+  /** The tokenizer in use, loading tiktoken on first call (about 100 ms once). */
+  get tokenizer(): Tokenizer {
+    if (this.disposed) throw new Error('TokenCounter was disposed');
+    if (!this.active) this.active = this.load();
+    return this.active;
+  }
+
+  private load(): Tokenizer {
+    if (this.options.tokenizer) return this.options.tokenizer;
+    if (this.forced) {
+      this.reason = this.forced;
+      this.logger.info(`Token counts are estimates (${this.forced}).`);
+      return new EstimateTokenizer();
+    }
+    const started = Date.now();
+    try {
+      const tokenizer = new TiktokenTokenizer((this.options.loadEncoding ?? loadGpt2Encoding)());
+      this.logger.info(`Loaded the GPT-2 tokenizer (tiktoken) in ${Date.now() - started} ms.`);
+      return tokenizer;
+    } catch (err) {
+      this.reason = `tiktoken could not load: ${err instanceof Error ? err.message : String(err)}`;
+      this.logger.warn(`${this.reason}. Falling back to a conservative estimate (about 1 token per 3 characters of words, more for symbols and non-ASCII); counts are labelled as estimates.`);
+      return new EstimateTokenizer();
+    }
+  }
+
+  /** True when counts are estimates (the fallback or a forced estimate); loads the tokenizer. */
+  get isEstimate(): boolean {
+    return this.tokenizer.estimated;
+  }
+
+  /** Why counts are estimates (tiktoken's load error, or what forced it); undefined when exact. */
+  get fallbackReason(): string | undefined {
+    void this.tokenizer;
+    return this.reason;
+  }
+
+  /** GPT-2 tokens in `text`; repeated texts are answered from the cache. */
+  countTokens(text: string): number {
+    if (text.length === 0) return 0;
+    const hit = this.cache.get(text);
+    if (hit !== undefined) return hit;
+    const count = this.tokenizer.count(text);
+    this.cache.set(text, count);
+    return count;
+  }
+
+  /** Tokens of a conversation: each message's content, calibrated, plus `perMessageOverhead` per message. */
+  countMessages(history: readonly HistoryMessage[], perMessageOverhead = 0, calibration = 1): number {
+    let total = 0;
+    for (const m of history) total += calibrate(this.countTokens(m.content), calibration) + perMessageOverhead;
+    return total;
+  }
+
+  /** Model tokens for `text` under a calibration (what the optimizer reports for it). */
+  countCalibrated(text: string, calibration = 1): number {
+    validateCalibration(calibration);
+    return calibrate(this.countTokens(text), calibration);
+  }
+
+  /** The token shares of this counter's window (or of `maxTokens` when given). */
+  budgets(maxTokens = this.maxTokens, completionReserve?: number): BudgetShares {
+    const settings = { ...this.settings, maxTokens };
+    validateBudgets(settings);
+    return budgetShares(settings, completionReserve);
+  }
+
+  /**
+   * Fits system prompt, user input, context chunks and history into the window, truncating by priority
+   * (context, then history, then user input, then system prompt). See docs/TOKEN_CONSTRAINTS.md.
+   */
+  optimizePrompt(systemPrompt: string, userInput: string, contextChunks: readonly ContextChunk[] = [], options: OptimizeOptions = {}): OptimizedPrompt {
+    const settings = options.maxTokens === undefined ? this.settings : { ...this.settings, maxTokens: options.maxTokens };
+    if (settings !== this.settings) validateBudgets(settings);
+    const calibration = options.calibration ?? 1;
+    validateCalibration(calibration);
+    const tokenizer = this.tokenizer;
+    const meter = new Meter(tokenizer, (text) => this.countTokens(text), calibration);
+    return optimizePromptWith(meter, tokenizer.estimated, settings, systemPrompt, userInput, contextChunks, options);
+  }
+
+  /** The same plan as optimizePrompt, summarized for the meter and the usage command; sends nothing. */
+  getTokenUsageInfo(systemPrompt: string, userInput: string, contextChunks: readonly ContextChunk[] = [], options: OptimizeOptions = {}): TokenUsageInfo {
+    const plan = this.optimizePrompt(systemPrompt, userInput, contextChunks, options);
+    const u = plan.tokenUsage;
+    return {
+      totalTokens: u.total,
+      truncated: plan.truncated,
+      truncatedSections: plan.truncatedSections,
+      perSection: { system: u.system, user: u.user, context: u.context, history: u.history },
+      limit: u.limit,
+      completionReserve: u.completionReserve,
+      requested: u.requested,
+      estimated: u.estimated,
+      warning: plan.warning,
+    };
+  }
+
+  /** Cache statistics (for the benchmark and diagnostics). */
+  get cacheStats(): { hits: number; misses: number; entries: number; chars: number } {
+    return { hits: this.cache.hits, misses: this.cache.misses, entries: this.cache.size, chars: this.cache.totalChars };
+  }
+
+  /** Frees the tokenizer's WASM memory (if it was loaded) and the cache. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.active && this.active !== this.options.tokenizer) this.active.dispose();
+    this.active = undefined;
+    this.cache.clear();
+  }
+}
