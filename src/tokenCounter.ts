@@ -4,7 +4,7 @@ import { EstimateTokenizer } from './core/tokens/estimateTokenizer';
 import { Meter, calibrate } from './core/tokens/meter';
 import { optimizePromptWith } from './core/tokens/optimizer';
 import { TiktokenTokenizer, loadGpt2Encoding, type Gpt2Encoding } from './core/tokens/tiktokenTokenizer';
-import { silentLogger, type TokenLogger, type Tokenizer } from './core/tokens/tokenizer';
+import { silentTokenLogger, type TokenLogger, type Tokenizer } from './core/tokens/tokenizer';
 import type { ContextChunk, HistoryMessage, OptimizeOptions, OptimizedPrompt, TokenUsageInfo } from './core/tokens/types';
 
 export interface TokenCounterOptions {
@@ -50,7 +50,7 @@ export class TokenCounter {
     const cacheSize = options.cacheSize ?? DEFAULT_CACHE_CHARS;
     if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) throw new TypeError(`cacheSize must be a non-negative integer, got ${cacheSize}`);
     this.cache = new CountCache(cacheSize);
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? silentTokenLogger;
     const env = (options.env ?? process.env).THERAPIST_TOKENIZER;
     if (options.forceEstimate) this.forced = 'forced by the forceEstimate option';
     else if (env === 'estimate') this.forced = 'forced by THERAPIST_TOKENIZER=estimate';

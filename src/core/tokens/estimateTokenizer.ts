@@ -5,7 +5,7 @@ import type { Tokenizer } from './tokenizer';
  * A conservative GPT-2 token estimate for when tiktoken cannot load (or is switched off). It follows the
  * pre-tokenizer: text is split into runs of one class, and each run is charged by what GPT-2 spends on
  * it at worst in practice, so that the estimate over-counts ordinary text rather than overflowing a window:
- *  - ASCII letters: 1 token per 3 characters of a run (rounded up);
+ *  - ASCII letters: 1 token per 3 characters of a run (rounded up), or 1 per case change if more;
  *  - digits: 1 per 2 (GPT-2 has few multi-digit tokens);
  *  - ASCII punctuation: 1 per character;
  *  - whitespace: 1 per character (GPT-2 has no tokens for runs of spaces), except one space before a
@@ -86,7 +86,7 @@ function estimateRange(text: string, start: number, end: number): number {
       let j = i + 1;
       while (j < end && text.charCodeAt(j) < 0x80 && classAt(text, j) === cls) j++;
       const len = j - i;
-      tokens += cls === CharClass.Letter ? Math.ceil(len / 3) : cls === CharClass.Number ? Math.ceil(len / 2) : len;
+      tokens += cls === CharClass.Letter ? letterRunTokens(text, i, j) : cls === CharClass.Number ? Math.ceil(len / 2) : len;
       i = j;
       continue;
     }
@@ -101,4 +101,20 @@ function estimateRange(text: string, start: number, end: number): number {
     i = j;
   }
   return tokens;
+}
+
+/**
+ * An ASCII letter run costs 1 token per 3 letters, or one per case change when that is more: words and
+ * camelCase split at most there, while random text (base64, hashes) changes case every other letter
+ * and GPT-2 spends about a token per 1.3 characters on it.
+ */
+function letterRunTokens(text: string, start: number, end: number): number {
+  let changes = 0;
+  let upper = text.charCodeAt(start) < 0x61;
+  for (let k = start + 1; k < end; k++) {
+    const u = text.charCodeAt(k) < 0x61;
+    if (u !== upper) changes++;
+    upper = u;
+  }
+  return Math.max(Math.ceil((end - start) / 3), changes + 1);
 }

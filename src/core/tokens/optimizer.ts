@@ -2,7 +2,7 @@ import { budgetShares, validateCalibration, validateOverhead, type BudgetSetting
 import type { Meter } from './meter';
 import { PromptTooLargeError, TokenBudgetError } from './tokenErrors';
 import { cutMarker, fitText } from './truncation';
-import type { ChunkReport, ContextChunk, HistoryMessage, OptimizeOptions, OptimizedPrompt, PromptSection, TokenUsage } from './types';
+import type { ChunkReport, ContextChunk, OptimizeOptions, OptimizedPrompt, PromptSection, TokenUsage } from './types';
 
 /** How context chunks are joined in the message the model receives; each kept chunk is charged its tokens. */
 export const CONTEXT_SEPARATOR = '\n\n';

@@ -27,4 +27,4 @@ export interface TokenLogger {
 }
 
 /** A logger that drops everything: the default when the host passes none. */
-export const silentLogger: TokenLogger = { info: () => undefined, warn: () => undefined };
+export const silentTokenLogger: TokenLogger = { info: () => undefined, warn: () => undefined };
