@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { LedgerBusyError } from '../../../src/core/ledger';
+import { FileLock } from '../../../src/core/ledger/fileLock';
+import { deadPid, memoryLogger, tempLedgerPath } from './ledgerTestKit';
+
+describe('ledger: cross-process file lock', () => {
+  let tmp: ReturnType<typeof tempLedgerPath>;
+  beforeEach(() => {
+    tmp = tempLedgerPath();
+  });
+  afterEach(() => tmp.cleanup());
+  const lockPath = (): string => `${tmp.file}.lock`;
+  const holder = (pid: number, host = os.hostname()): string => JSON.stringify({ pid, host, start: 'wall:0', at: Date.now(), nonce: 'n' });
+
+  it('is held by whoever created the file, and released by deleting it', async () => {
+    const lock = new FileLock(lockPath(), { timeoutMs: 1000, staleMs: 30_000 });
+    await lock.acquire();
+    assert.equal((JSON.parse(readFileSync(lockPath(), 'utf8')) as { pid: number }).pid, process.pid);
+    lock.release();
+    assert.equal(existsSync(lockPath()), false);
+  });
+
+  it('serialises two holders in one process', async () => {
+    const a = new FileLock(lockPath(), { timeoutMs: 2000, staleMs: 30_000 });
+    const b = new FileLock(lockPath(), { timeoutMs: 2000, staleMs: 30_000 });
+    await a.acquire();
+    let bHasIt = false;
+    const waiting = b.acquire().then(() => (bHasIt = true));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(bHasIt, false);
+    a.release();
+    await waiting;
+    assert.equal(bHasIt, true);
+    b.release();
+  });
+
+  it('breaks at once a lock whose holder process is gone, and says so', async () => {
+    writeFileSync(lockPath(), holder(deadPid()));
+    const log = memoryLogger();
+    const lock = new FileLock(lockPath(), { timeoutMs: 1000, staleMs: 30_000, logger: log });
+    await lock.acquire();
+    assert.ok(log.lines.some((l) => /no longer running/.test(l)));
+    lock.release();
+  });
+
+  it('waits for a live holder, then gives up with LedgerBusyError naming it', async () => {
+    writeFileSync(lockPath(), holder(process.ppid));
+    const lock = new FileLock(lockPath(), { timeoutMs: 50, staleMs: 30_000 });
+    await assert.rejects(lock.acquire(), (e: unknown) => e instanceof LedgerBusyError && e.holder === `pid ${process.ppid} on ${os.hostname()}` && e.actions[0] === 'retry');
+    assert.ok(existsSync(lockPath()));
+  });
+
+  it('a holder on another host is only broken once the lock is older than staleMs', async () => {
+    writeFileSync(lockPath(), holder(deadPid(), 'other-host'));
+    await assert.rejects(new FileLock(lockPath(), { timeoutMs: 30, staleMs: 60_000 }).acquire(), LedgerBusyError);
+    const lock = new FileLock(lockPath(), { timeoutMs: 1000, staleMs: 0 });
+    await lock.acquire();
+    lock.release();
+  });
+
+  it('does not delete a lock that someone else took over', async () => {
+    const lock = new FileLock(lockPath(), { timeoutMs: 1000, staleMs: 30_000 });
+    await lock.acquire();
+    writeFileSync(lockPath(), holder(process.ppid));
+    lock.release();
+    assert.ok(existsSync(lockPath()));
+  });
+});
