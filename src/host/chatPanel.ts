@@ -1,47 +1,91 @@
 import * as vscode from 'vscode';
-import type { HostToWebview, WebviewToHost } from '../protocol';
+import type { WebviewToHost } from '../protocol';
+import type { AskRequest, ChatController } from './chatController';
 import { renderWebviewHtml } from './webviewHtml';
 
-/** Owns the single chat panel: creates it on demand, reveals it when it exists. */
-export class ChatPanel implements vscode.Disposable {
+export const CHAT_VIEW_TYPE = 'therapist.chat';
+
+/**
+ * Owns the one chat panel: creates it on demand, reveals it when it exists, and adopts the panel VS Code
+ * restores after a reload (as its WebviewPanelSerializer). The conversation itself lives in the
+ * controller and its store, so a restored panel simply asks for the state again.
+ */
+export class ChatPanel implements vscode.Disposable, vscode.WebviewPanelSerializer {
   private panel: vscode.WebviewPanel | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
+  private panelDisposables: vscode.Disposable[] = [];
+  private readonly bundle: vscode.Uri;
+  private readonly icon: vscode.Uri;
 
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly getState: () => { model: string; limit: number },
-  ) {}
+  constructor(extensionUri: vscode.Uri, private readonly controller: ChatController) {
+    this.bundle = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    this.icon = vscode.Uri.joinPath(extensionUri, 'media', 'therapist.svg');
+  }
 
-  show(): void {
+  /** Registers this panel as the serializer for `therapist.chat` (needs the `onWebviewPanel:therapist.chat` activation event). */
+  registerSerializer(): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(CHAT_VIEW_TYPE, this);
+  }
+
+  /** Opens the panel, or reveals it where it is. */
+  show(preserveFocus = false): void {
     if (this.panel) {
-      this.panel.reveal();
+      this.panel.reveal(undefined, preserveFocus);
       return;
     }
-    const bundle = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    const panel = vscode.window.createWebviewPanel('therapist.chat', 'Therapist', vscode.ViewColumn.Beside, {
-      enableScripts: true,
-      retainContextWhenHidden: true,
-      localResourceRoots: [bundle],
-    });
-    panel.webview.html = renderWebviewHtml(panel.webview, bundle, 'chat', 'Therapist');
-    panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m), undefined, this.disposables);
-    panel.onDidDispose(() => (this.panel = undefined), undefined, this.disposables);
-    this.panel = panel;
+    const panel = vscode.window.createWebviewPanel(CHAT_VIEW_TYPE, 'Therapist', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, this.options());
+    this.adopt(panel);
   }
 
-  private onMessage(message: WebviewToHost): void {
-    if (message.type === 'ready') {
-      const { model, limit } = this.getState();
-      this.post({ type: 'state', model, limit });
+  /** Opens the panel (keeping focus in the editor) and streams the answer to `request` into it. */
+  async ask(request: AskRequest): Promise<void> {
+    this.show(true);
+    await this.controller.ask(request);
+  }
+
+  /** Stops the answer being streamed ("Therapist: Stop Generating"). Returns false when none was running. */
+  stop(): boolean {
+    return this.controller.stop();
+  }
+
+  get visible(): boolean {
+    return this.panel?.visible ?? false;
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, _state: unknown): Promise<void> {
+    if (this.panel) {
+      // One panel only: a second restored one (two windows' state) is closed.
+      panel.dispose();
+      return;
     }
+    panel.webview.options = this.options();
+    this.adopt(panel);
   }
 
-  private post(message: HostToWebview): void {
-    void this.panel?.webview.postMessage(message);
+  private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [this.bundle] };
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.iconPath = this.icon;
+    this.controller.attach({ post: (message) => void panel.webview.postMessage(message) });
+    panel.webview.onDidReceiveMessage((m: WebviewToHost) => void this.controller.handle(m), undefined, this.panelDisposables);
+    panel.onDidDispose(() => this.forget(panel), undefined, this.panelDisposables);
+    // Set last: the webview's `ready` must find the message listener in place.
+    panel.webview.html = renderWebviewHtml(panel.webview, this.bundle, 'chat', 'Therapist');
+  }
+
+  private forget(panel: vscode.WebviewPanel): void {
+    if (this.panel !== panel) return;
+    this.panel = undefined;
+    this.controller.detach();
+    for (const d of this.panelDisposables) d.dispose();
+    this.panelDisposables = [];
   }
 
   dispose(): void {
     this.panel?.dispose();
-    for (const d of this.disposables) d.dispose();
+    for (const d of this.panelDisposables) d.dispose();
+    this.panelDisposables = [];
   }
 }

@@ -1,35 +1,147 @@
-import type { HostToWebview, WebviewToHost } from '../../protocol';
+// The chat webview: draws what the host says (src/protocol.ts) and reports what the user does.
+// It holds no conversation of its own; after a reload the host sends the whole state again.
+import type { ChatAction, ConversationSummary, HostToWebview, PanelState, WebviewToHost } from '../../protocol';
 import './chat.css';
+import { Composer } from './composer';
+import { conversationTotalText, formatWindow } from './format';
+import { MessageList } from './messageList';
+import { el, renderErrorCard } from './views';
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewToHost): void };
 const vscode = acquireVsCodeApi();
+const post = (message: WebviewToHost) => vscode.postMessage(message);
 
-const app = document.getElementById('app')!;
-const header = document.createElement('header');
-header.className = 'header';
-const log = document.createElement('main');
-log.className = 'messages';
-const form = document.createElement('form');
-form.className = 'composer';
-const input = document.createElement('textarea');
-input.id = 'prompt';
-input.placeholder = 'Ask about your code…';
-input.rows = 3;
-const send = document.createElement('button');
-send.type = 'submit';
-send.textContent = 'Send';
-form.append(input, send);
-app.append(header, log, form);
+const app = document.getElementById('app') ?? document.body;
 
-form.addEventListener('submit', (e) => {
-  e.preventDefault();
-  const text = input.value.trim();
-  if (text) vscode.postMessage({ type: 'send', text });
+// Header: model and window, conversation total, conversation picker, New conversation.
+const header = el('header', 'header', undefined, 'header');
+const modelLabel = el('span', 'header-model', '', 'model');
+const windowLabel = el('span', 'header-window', '', 'window');
+const total = el('span', 'header-total', '', 'conversation-total');
+const picker = el('select', 'header-picker', undefined, 'conversation-list');
+picker.setAttribute('aria-label', 'Conversation');
+const newButton = el('button', 'button-secondary', 'New conversation', 'new-conversation');
+newButton.type = 'button';
+const headerInfo = el('div', 'header-info');
+headerInfo.append(modelLabel, windowLabel, total);
+const headerTools = el('div', 'header-tools');
+headerTools.append(picker, newButton);
+header.append(headerInfo, headerTools);
+
+const list = new MessageList();
+const banner = el('div', 'banner', undefined, 'banner');
+const toast = el('div', 'toast', undefined, 'notice');
+toast.setAttribute('role', 'status');
+toast.hidden = true;
+const composer = new Composer(post);
+app.append(header, list.root, banner, composer.root, toast);
+
+let streamingId: string | undefined;
+
+function setStreaming(id: string | undefined): void {
+  streamingId = id;
+  composer.setStreaming(id !== undefined);
+  document.body.dataset.streaming = String(id !== undefined);
+}
+
+function showConversations(conversations: ConversationSummary[], activeId: string): void {
+  picker.replaceChildren(
+    ...conversations.map((c) => {
+      const option = el('option', undefined, `${c.title} (${c.messageCount} messages)`);
+      option.value = c.id;
+      option.selected = c.id === activeId;
+      return option;
+    }),
+  );
+  picker.hidden = conversations.length < 2;
+}
+
+function showTotal(tokens: number): void {
+  total.textContent = conversationTotalText(tokens);
+  total.title = `${tokens} tokens used by this conversation (prompts and answers)`;
+}
+
+function applyState(state: PanelState): void {
+  modelLabel.textContent = state.model;
+  windowLabel.textContent = `${formatWindow(state.limit)} window`;
+  windowLabel.title = `${state.limit} tokens (num_ctx)`;
+  showTotal(state.conversationTokens);
+  showConversations(state.conversations, state.conversationId);
+  banner.replaceChildren();
+  list.reset(state.messages, state.streamingMessageId);
+  setStreaming(state.streamingMessageId);
+  composer.measureNow();
+}
+
+let toastTimer: number | undefined;
+function showNotice(text: string): void {
+  toast.textContent = text;
+  toast.hidden = false;
+  if (toastTimer !== undefined) clearTimeout(toastTimer);
+  toastTimer = window.setTimeout(() => (toast.hidden = true), 2500);
+}
+
+function onMessage(m: HostToWebview): void {
+  switch (m.type) {
+    case 'state':
+      return applyState(m.state);
+    case 'conversations':
+      return showConversations(m.conversations, m.activeId);
+    case 'meter':
+      return composer.showMeter(m.seq, m.breakdown, m.truncatedSections);
+    case 'meterError':
+      return composer.showMeterError(m.seq, m.message);
+    case 'messageAdded':
+      banner.replaceChildren();
+      if (m.message.role === 'user') list.stickToEnd();
+      list.upsert(m.message);
+      if (m.message.status === 'streaming') setStreaming(m.message.id);
+      return;
+    case 'streamStart':
+      return setStreaming(m.messageId);
+    case 'streamTokens':
+      return list.appendTokens(m.messageId, m.text);
+    case 'streamEnd':
+      list.endStream(m.messageId, m.status, m.text, m.fallbackUsed);
+      if (streamingId === m.messageId) setStreaming(undefined);
+      composer.measureNow();
+      return;
+    case 'usage':
+      return list.setUsage(m.messageId, m.usage);
+    case 'truncation':
+      return list.setTruncation(m.messageId, m.report);
+    case 'serverTruncation':
+      return list.setServerTruncation(m.messageId, m.report);
+    case 'error':
+      if (m.messageId && list.setError(m.messageId, m.error)) return;
+      banner.replaceChildren(renderErrorCard(m.error, undefined));
+      return;
+    case 'conversationTotal':
+      return showTotal(m.tokens);
+    case 'notice':
+      return showNotice(m.text);
+  }
+}
+
+// One delegated click handler: error-card actions and code-block buttons, wherever they are.
+app.addEventListener('click', (e) => {
+  const target = e.target instanceof Element ? e.target.closest('button') : null;
+  if (!target) return;
+  if (target.dataset.action) {
+    post({ type: 'action', action: target.dataset.action as ChatAction, messageId: target.dataset.messageId });
+    if (!target.dataset.messageId) banner.replaceChildren();
+    return;
+  }
+  const codeAction = target.dataset.codeAction;
+  if (codeAction) {
+    const block = target.closest('.code-block');
+    const code = block?.querySelector('pre code')?.textContent ?? '';
+    const language = block?.querySelector('pre')?.dataset.lang || undefined;
+    post(codeAction === 'copy' ? { type: 'copyCode', code } : { type: 'insertCode', code, language });
+  }
 });
+newButton.addEventListener('click', () => post({ type: 'newConversation' }));
+picker.addEventListener('change', () => post({ type: 'switchConversation', conversationId: picker.value }));
 
-window.addEventListener('message', (e: MessageEvent<HostToWebview>) => {
-  const m = e.data;
-  if (m.type === 'state') header.textContent = `${m.model} · ${m.limit} tokens`;
-});
-
-vscode.postMessage({ type: 'ready' });
+window.addEventListener('message', (e: MessageEvent<HostToWebview>) => onMessage(e.data));
+post({ type: 'ready' });

@@ -1,0 +1,151 @@
+// Pure formatting for the chat panel: no DOM, so it unit-tests in plain Node (test/unit/panel/).
+import type { MeterSection, TokenBreakdown, TruncationReport } from '../../protocol';
+
+const SECTION_LABELS: Record<MeterSection, string> = {
+  system: 'system',
+  user: 'your message',
+  context: 'code context',
+  history: 'history',
+  reserved: 'reserved for answer',
+};
+const SECTION_ORDER: readonly MeterSection[] = ['system', 'user', 'context', 'history', 'reserved'];
+
+export function sectionLabel(section: MeterSection): string {
+  return SECTION_LABELS[section];
+}
+
+/** 1234567 -> "1,234,567". Locale-independent, so tests and screenshots are stable. */
+export function formatCount(n: number): string {
+  const rounded = Math.round(n);
+  const sign = rounded < 0 ? '-' : '';
+  return sign + String(Math.abs(rounded)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Compact token counts for tight places: 812, 5.1k, 12k, 128k, 1.2M. */
+export function formatTokens(n: number): string {
+  const abs = Math.abs(n);
+  if (abs < 1000) return String(Math.round(n));
+  if (abs < 1_000_000) {
+    const k = n / 1000;
+    return `${Math.abs(k) < 10 ? trimZero(k.toFixed(1)) : Math.round(k)}k`;
+  }
+  const m = n / 1_000_000;
+  return `${Math.abs(m) < 10 ? trimZero(m.toFixed(1)) : Math.round(m)}M`;
+}
+
+/** A context window as people name it: 8192 -> "8k", 131072 -> "128k" (powers of two count in KiB). */
+export function formatWindow(n: number): string {
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024}k`;
+  return formatTokens(n);
+}
+
+/**
+ * Splits plain text on `backticks` into text and code parts, so error advice such as "Run `ollama pull x`"
+ * can show the command as code without any HTML. An unpaired backtick stays text.
+ */
+export function splitInlineCode(text: string): { text: string; code: boolean }[] {
+  const parts: { text: string; code: boolean }[] = [];
+  const pattern = /`([^`\n]+)`/g;
+  let last = 0;
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+    if (m.index > last) parts.push({ text: text.slice(last, m.index), code: false });
+    parts.push({ text: m[1], code: true });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) parts.push({ text: text.slice(last), code: false });
+  return parts;
+}
+
+function trimZero(s: string): string {
+  return s.endsWith('.0') ? s.slice(0, -2) : s;
+}
+
+export interface MeterSegment {
+  section: MeterSection;
+  label: string;
+  tokens: number;
+  /** Share of the window, 0..1, for the bar width. */
+  fraction: number;
+}
+
+/** The bar's segments in drawing order. Fractions never add up to more than 1, even for an over-full prompt. */
+export function meterSegments(b: TokenBreakdown): MeterSegment[] {
+  const limit = Math.max(1, b.limit);
+  const total = SECTION_ORDER.reduce((sum, s) => sum + Math.max(0, b[s]), 0);
+  const scale = total > limit ? limit / total : 1;
+  return SECTION_ORDER.map((section) => ({
+    section,
+    label: SECTION_LABELS[section],
+    tokens: b[section],
+    fraction: (Math.max(0, b[section]) * scale) / limit,
+  }));
+}
+
+export type MeterLevel = 'ok' | 'warn' | 'over';
+
+/** How full the window is, counting the answer's reserve: warn from 80%, over when it does not fit. */
+export function meterLevel(b: TokenBreakdown): MeterLevel {
+  const needed = b.used + b.reserved;
+  if (needed > b.limit) return 'over';
+  return needed >= 0.8 * b.limit ? 'warn' : 'ok';
+}
+
+/** "1,234 / 8,192 tokens": prompt tokens against the window. */
+export function meterSummary(b: TokenBreakdown): string {
+  return `${formatCount(b.used)} / ${formatCount(b.limit)} tokens`;
+}
+
+/** The per-section split as one line, e.g. "system 120 · your message 15 · … · reserved for answer 819". */
+export function meterSplitText(b: TokenBreakdown): string {
+  return SECTION_ORDER.map((s) => `${SECTION_LABELS[s]} ${formatCount(b[s])}`).join(' · ');
+}
+
+/** Accessible description of a meter, read by screen readers instead of the bar. */
+export function meterAriaLabel(b: TokenBreakdown): string {
+  return `${meterSummary(b)}${b.estimated ? ' (estimate)' : ''}: ${meterSplitText(b)}`;
+}
+
+/** The facts of a truncation report as short lines, in the order the notice shows them. */
+export function truncationDetails(report: TruncationReport): string[] {
+  const lines: string[] = [];
+  if (report.sections.length) lines.push(`Cut: ${report.sections.join(', ')}`);
+  if (report.tokensCut !== undefined) lines.push(`Tokens cut: ${formatCount(report.tokensCut)}`);
+  for (const chunk of report.droppedChunks) {
+    const tokens = chunk.tokens !== undefined ? ` (${formatCount(chunk.tokens)} tokens)` : '';
+    lines.push(`${chunk.partial ? 'Partly dropped' : 'Dropped'}: ${chunk.source}${tokens}`);
+  }
+  return lines;
+}
+
+/** Header text for the conversation's running total. */
+export function conversationTotalText(tokens: number): string {
+  return `Conversation: ${formatTokens(tokens)} tokens`;
+}
+
+/**
+ * Where a streaming markdown text can be split so that everything before it is complete blocks that will
+ * not change: the end of the last blank line outside a fenced code block. Returns 0 when there is none.
+ * Rendering the part before the split once and re-rendering only the rest keeps each frame's work small.
+ */
+export function stableSplit(text: string): number {
+  let fence: { char: string; length: number } | undefined;
+  let boundary = 0;
+  let start = 0;
+  while (start < text.length) {
+    const end = text.indexOf('\n', start);
+    if (end < 0) break; // the last line is still arriving
+    const line = text.slice(start, end);
+    const match = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (fence) {
+      if (match && match[1][0] === fence.char && match[1].length >= fence.length && line.trim() === match[1]) fence = undefined;
+    } else if (match) {
+      fence = { char: match[1][0], length: match[1].length };
+    } else if (line.trim() === '' && start > 0) {
+      const next = text.indexOf('\n', end + 1);
+      // Only when the next line is complete and starts at the margin: an indented line may continue a list.
+      if (next >= 0 && !/^\s/.test(text.slice(end + 1, next))) boundary = end + 1;
+    }
+    start = end + 1;
+  }
+  return boundary;
+}

@@ -1,0 +1,169 @@
+// The conversation: one <article> per message, updated in place by id. Only the streaming answer is
+// redrawn while tokens arrive; every other message is drawn once.
+import type { ChatErrorInfo, ChatMessage, MessageStatus, MessageUsage, ServerTruncationReport, TruncationReport } from '../../protocol';
+import { formatCount } from './format';
+import { renderMarkdown } from './markdown';
+import { StreamingBody } from './streamingBody';
+import { decorateCodeBlock, el, renderErrorCard, renderMeter, renderServerTruncationNotice, renderTruncationNotice } from './views';
+
+interface Entry {
+  data: ChatMessage;
+  root: HTMLElement;
+  body: HTMLElement;
+  footer: HTMLElement;
+  stream?: StreamingBody;
+}
+
+export class MessageList {
+  private readonly entries = new Map<string, Entry>();
+  readonly root = el('main', 'messages', undefined, 'messages');
+
+  /** Follow new content while the user is at the end; stop following once they scroll up to read. */
+  private follow = true;
+
+  constructor() {
+    this.root.addEventListener('scroll', () => (this.follow = this.nearEnd()));
+    this.root.id = 'messages';
+    this.root.setAttribute('role', 'log');
+    this.root.setAttribute('aria-live', 'polite');
+  }
+
+  /** Replaces everything (state after `ready`, a reload or a conversation switch). */
+  reset(messages: readonly ChatMessage[], streamingId?: string): void {
+    this.entries.clear();
+    this.root.replaceChildren();
+    for (const m of messages) this.upsert(m.id === streamingId ? { ...m, status: 'streaming' } : m);
+    if (!messages.length) this.root.append(emptyState());
+    this.follow = true;
+    this.scrollToEnd();
+  }
+
+  /** Adds a message, or redraws it in place when its id is already shown (a retry reuses the answer's id). */
+  upsert(message: ChatMessage): void {
+    this.root.querySelector('[data-testid="empty-state"]')?.remove();
+    const existing = this.entries.get(message.id);
+    const entry = this.build(message);
+    if (existing) existing.root.replaceWith(entry.root);
+    else this.root.append(entry.root);
+    this.entries.set(message.id, entry);
+    this.scrollToEnd();
+  }
+
+  /** Jumps to the end and follows it again (the user just sent something). */
+  stickToEnd(): void {
+    this.follow = true;
+    this.scrollToEnd();
+  }
+
+  appendTokens(id: string, text: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    entry.data.text += text;
+    entry.stream?.append(text);
+  }
+
+  endStream(id: string, status: MessageStatus, text: string, fallbackUsed?: boolean): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    entry.data = { ...entry.data, status, text, fallbackUsed };
+    entry.root.dataset.status = status;
+    if (entry.stream) entry.stream.finish(text);
+    else entry.body.replaceChildren(renderMarkdown(text, decorateCodeBlock));
+    entry.stream = undefined;
+    this.drawFooter(entry);
+    this.scrollToEnd();
+  }
+
+  setUsage(id: string, usage: MessageUsage): void {
+    this.patch(id, { usage });
+  }
+
+  setTruncation(id: string, report: TruncationReport | null): void {
+    this.patch(id, { truncation: report ?? undefined });
+  }
+
+  setServerTruncation(id: string, report: ServerTruncationReport): void {
+    this.patch(id, { serverTruncation: report });
+  }
+
+  setError(id: string, error: ChatErrorInfo): boolean {
+    if (!this.entries.has(id)) return false;
+    this.patch(id, { error, status: 'error' });
+    return true;
+  }
+
+  private patch(id: string, change: Partial<ChatMessage>): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    entry.data = { ...entry.data, ...change };
+    entry.root.dataset.status = entry.data.status;
+    this.drawFooter(entry);
+    this.scrollToEnd();
+  }
+
+  private build(message: ChatMessage): Entry {
+    const root = el('article', `message message-${message.role}`, undefined, 'message');
+    root.dataset.role = message.role;
+    root.dataset.messageId = message.id;
+    root.dataset.status = message.status;
+    const heading = el('div', 'message-heading');
+    heading.append(el('span', 'message-author', message.role === 'user' ? 'You' : 'Therapist'));
+    if (message.title) heading.append(el('span', 'message-title', message.title, 'message-title'));
+    const body = el('div', 'message-body markdown', undefined, 'message-body');
+    const footer = el('div', 'message-footer');
+    root.append(heading, body, footer);
+    const entry: Entry = { data: { ...message }, root, body, footer };
+    if (message.role === 'user' && message.command) {
+      // A command's prompt (e.g. the selected code) is shown as sent, folded: the title says what it is.
+      const details = el('details', 'message-prompt');
+      details.append(el('summary', undefined, 'Prompt sent to the model'), el('pre', 'message-prompt-text', message.text));
+      body.append(details);
+    } else if (message.status === 'streaming') {
+      entry.stream = new StreamingBody(body, message.text, () => this.scrollToEnd());
+    } else {
+      body.append(renderMarkdown(message.text, decorateCodeBlock));
+    }
+    this.drawFooter(entry);
+    return entry;
+  }
+
+  /** Meter, notices, stopped marker and error card: everything that can change after a message was drawn. */
+  private drawFooter(entry: Entry): void {
+    const m = entry.data;
+    const parts: HTMLElement[] = [];
+    if (m.usage) {
+      const meter = renderMeter(m.usage.prompt, 'message-meter', true);
+      const extra: string[] = [];
+      if (m.usage.modelPromptTokens !== undefined && m.usage.modelPromptTokens !== m.usage.prompt.used) extra.push(`model read ${formatCount(m.usage.modelPromptTokens)}`);
+      if (m.usage.completionTokens !== undefined) extra.push(`answer ${formatCount(m.usage.completionTokens)} tokens`);
+      if (extra.length) meter.querySelector('.meter-line')?.append(el('span', 'meter-extra', extra.join(' · ')));
+      parts.push(meter);
+    }
+    if (m.truncation) parts.push(renderTruncationNotice(m.truncation, m.usage?.prompt.limit));
+    if (m.serverTruncation) parts.push(renderServerTruncationNotice(m.serverTruncation));
+    if (m.role === 'assistant' && m.status === 'stopped') {
+      parts.push(el('div', 'stopped-marker', m.text.trim() ? 'Stopped: the answer above is partial.' : 'Stopped before any answer arrived.', 'stopped-marker'));
+    }
+    if (m.fallbackUsed) parts.push(el('div', 'message-note', 'Answered without streaming (fallback request).', 'fallback-note'));
+    if (m.error) parts.push(renderErrorCard(m.error, m.id));
+    entry.footer.replaceChildren(...parts);
+  }
+
+  private nearEnd(): boolean {
+    const r = this.root;
+    return r.scrollHeight - r.scrollTop - r.clientHeight < 40;
+  }
+
+  private scrollToEnd(): void {
+    if (this.follow) this.root.scrollTop = this.root.scrollHeight;
+  }
+}
+
+function emptyState(): HTMLElement {
+  const root = el('div', 'empty-state', undefined, 'empty-state');
+  root.append(
+    el('p', 'empty-title', 'Ask about your code.'),
+    el('p', undefined, 'Select code in an editor and run “Therapist: Explain Selection”, or type a question below. The meter under the box shows how much of the model’s window your message will use.'),
+  );
+  return root;
+}

@@ -1,0 +1,175 @@
+// A scripted stand-in for the extension host, speaking src/protocol.ts to the real chat webview.
+// It answers `ready` with state, `measure` with a deterministic count (chars / 4, or chars / 2.5 when the
+// estimate flag is set), and `send` with a scenario chosen by a tag in the prompt:
+//   #slow        a long answer, streamed slowly (for Stop)
+//   #truncate    a prompt the token engine had to cut (context chunks and history)
+//   #server      Ollama read fewer prompt tokens than were sent
+//   #unreachable Ollama is not running (error card with Retry / Open Settings / Open Log)
+//   #missing     the model is not installed (Copy pull command)
+//   #xss         model output that tries to run script
+//   (anything else) a short answer with a fenced TypeScript block
+// Every message the webview sends is recorded in window.__sent for the harness to assert on.
+(function () {
+  'use strict';
+  const sent = [];
+  window.__sent = sent;
+  window.__fake = { estimated: false, tokenDelayMs: 8 };
+  const LIMIT = 8192;
+  const RESERVE = 819;
+  const SYSTEM = 120;
+  let nextId = 1;
+  let conversation = newConversation();
+  let running;
+
+  function newConversation() {
+    return { id: `c${nextId++}`, title: 'New conversation', messages: [], total: 0 };
+  }
+  function toWebview(message) {
+    window.postMessage(message, '*');
+  }
+  function count(text) {
+    return Math.ceil(text.length / (window.__fake.estimated ? 2.5 : 4));
+  }
+  function historyTokens() {
+    return conversation.messages.reduce((n, m) => n + (m.status === 'error' ? 0 : count(m.text)), 0);
+  }
+  function breakdown(text, extra) {
+    const b = { system: SYSTEM, user: count(text), context: 0, history: historyTokens(), reserved: RESERVE, limit: LIMIT, estimated: window.__fake.estimated, ...extra };
+    b.used = b.system + b.user + b.context + b.history;
+    return b;
+  }
+  function state() {
+    return {
+      model: 'deepseek-coder:6.7b', limit: LIMIT, conversationId: conversation.id, conversationTitle: conversation.title,
+      messages: conversation.messages, conversations: [{ id: conversation.id, title: conversation.title, updatedAt: Date.now(), messageCount: conversation.messages.length, totalTokens: conversation.total }],
+      conversationTokens: conversation.total,
+    };
+  }
+
+  const ANSWERS = {
+    normal: 'Here is a typed helper:\n\n```ts\nexport function clamp(n: number, lo: number, hi: number): number {\n  return Math.min(hi, Math.max(lo, n));\n}\n```\n\nIt returns `n` limited to **[lo, hi]**.',
+    slow: Array.from({ length: 60 }, (_, i) => `Step ${i + 1}: this sentence is part of a deliberately long answer.`).join('\n\n'),
+    xss: 'Model output that tries to run code:\n\n<script>window.__xss = "script"</script>\n\n<img src=x onerror="window.__xss = \'img\'">\n\nInline <b onmouseover="window.__xss=\'b\'">bold?</b> and [a link](javascript:window.__xss=\'link\') and <iframe src="javascript:window.__xss=\'iframe\'"></iframe>\n\n```html\n<script>alert(1)</script>\n```',
+  };
+
+  function tokensOf(text) {
+    return text.match(/\s*\S+|\s+/g) ?? [];
+  }
+
+  function addMessage(message) {
+    const i = conversation.messages.findIndex((m) => m.id === message.id);
+    if (i >= 0) conversation.messages[i] = message;
+    else conversation.messages.push(message);
+    toWebview({ type: 'messageAdded', message });
+  }
+
+  function start(userMessage, replaceId) {
+    const prompt = userMessage.text;
+    const tag = (/#(slow|truncate|server|unreachable|missing|xss)/.exec(prompt) || [])[1] || 'normal';
+    const truncated = tag === 'truncate';
+    const usage = { prompt: breakdown(prompt, truncated ? { context: 3900, history: 2600 } : {}) };
+    userMessage.usage = usage;
+    toWebview({ type: 'usage', messageId: userMessage.id, usage });
+    const report = truncated
+      ? {
+          warning: 'WARNING: Input was truncated due to token limits. Truncated sections: context chunks, conversation history. Consider reducing context or breaking down your request.',
+          sections: ['context chunks', 'conversation history'],
+          tokensCut: 2417,
+          droppedChunks: [{ source: 'src/parser.ts:120-260', tokens: 1630 }, { source: 'open editor: util.ts', tokens: 412 }, { source: 'src/parser.ts:1-40', tokens: 375, partial: true }],
+        }
+      : null;
+    userMessage.truncation = report || undefined;
+    toWebview({ type: 'truncation', messageId: userMessage.id, report });
+
+    const assistant = { id: replaceId || `m${nextId++}`, role: 'assistant', text: '', status: 'streaming', createdAt: Date.now() };
+    if (tag === 'unreachable' || tag === 'missing') {
+      const error = tag === 'unreachable'
+        ? { code: 'ollama-unreachable', message: 'Ollama is not reachable at http://127.0.0.1:11434.', advice: 'Is `ollama serve` running? Start it, then retry.', actions: ['retry', 'openSettings', 'openLog'] }
+        : { code: 'model-missing', message: "Model 'deepseek-coder:6.7b' is not installed.", advice: 'Run `ollama pull deepseek-coder:6.7b`, or pick another model in the settings.', actions: ['copyPullCommand', 'openSettings', 'openLog'], pullCommand: 'ollama pull deepseek-coder:6.7b' };
+      const failed = { ...assistant, status: 'error', error };
+      addMessage(failed);
+      toWebview({ type: 'streamEnd', messageId: failed.id, status: 'error', text: '' });
+      toWebview({ type: 'error', messageId: failed.id, error });
+      return;
+    }
+    addMessage(assistant);
+    toWebview({ type: 'streamStart', messageId: assistant.id });
+    const tokens = tokensOf(ANSWERS[tag] || ANSWERS.normal);
+    const perBatch = tag === 'slow' ? 1 : 3;
+    const delay = tag === 'slow' ? 40 : window.__fake.tokenDelayMs;
+    let i = 0;
+    const finish = (status) => {
+      clearInterval(timer);
+      running = undefined;
+      assistant.status = status;
+      const completion = count(assistant.text);
+      conversation.total += usage.prompt.used + completion;
+      usage.completionTokens = completion;
+      usage.modelPromptTokens = tag === 'server' ? 2048 : usage.prompt.used;
+      toWebview({ type: 'streamEnd', messageId: assistant.id, status, text: assistant.text });
+      toWebview({ type: 'usage', messageId: userMessage.id, usage });
+      if (tag === 'server') {
+        const server = { message: 'The model read 2,048 prompt tokens but Therapist sent 5,310: Ollama may have cut the prompt (its num_ctx may be smaller than planned).', sentTokens: 5310, evaluatedTokens: 2048 };
+        userMessage.serverTruncation = server;
+        toWebview({ type: 'serverTruncation', messageId: userMessage.id, report: server });
+      }
+      toWebview({ type: 'conversationTotal', tokens: conversation.total });
+    };
+    const timer = setInterval(() => {
+      const batch = tokens.slice(i, i + perBatch).join('');
+      i += perBatch;
+      assistant.text += batch;
+      if (batch) toWebview({ type: 'streamTokens', messageId: assistant.id, text: batch });
+      if (i >= tokens.length) finish('done');
+    }, delay);
+    running = { stop: () => finish('stopped') };
+  }
+
+  function onCommand(m) {
+    sent.push(m);
+    switch (m.type) {
+      case 'ready':
+        toWebview({ type: 'state', state: state() });
+        break;
+      case 'measure':
+        toWebview({ type: 'meter', seq: m.seq, breakdown: breakdown(m.text), truncated: false, truncatedSections: [] });
+        break;
+      case 'send': {
+        const user = { id: `m${nextId++}`, role: 'user', text: m.text, status: 'done', createdAt: Date.now() };
+        if (conversation.title === 'New conversation') conversation.title = m.text.slice(0, 60);
+        addMessage(user);
+        start(user);
+        break;
+      }
+      case 'stop':
+        if (running) running.stop();
+        break;
+      case 'newConversation':
+        conversation = newConversation();
+        toWebview({ type: 'state', state: state() });
+        break;
+      case 'action':
+        if (m.action === 'retry') {
+          const i = conversation.messages.findIndex((x) => x.id === m.messageId);
+          const question = conversation.messages[i - 1];
+          // A retry succeeds: the scenario tag is dropped, as if Ollama had been started meanwhile.
+          start({ ...question, text: question.text.replace(/#\w+/g, '') }, m.messageId);
+        } else if (m.action === 'copyPullCommand') {
+          toWebview({ type: 'notice', text: 'Copied: ollama pull deepseek-coder:6.7b' });
+        }
+        break;
+      case 'copyCode':
+        toWebview({ type: 'notice', text: 'Copied to the clipboard.' });
+        break;
+      case 'insertCode':
+        toWebview({ type: 'notice', text: 'Inserted into src/app.ts.' });
+        break;
+    }
+  }
+
+  window.acquireVsCodeApi = () => ({
+    postMessage: (m) => setTimeout(() => onCommand(JSON.parse(JSON.stringify(m))), 0),
+    getState: () => undefined,
+    setState: () => undefined,
+  });
+})();
