@@ -49,6 +49,8 @@ export interface ChatOutcome {
   tokensPerSecond?: number;
   /** HTTP attempts, including 503 retries and the fallback. */
   attempts: number;
+  /** Text chunks received (about one per model token when streaming). */
+  chunks: number;
 }
 
 /** The timeouts one request will use. */
@@ -192,6 +194,7 @@ export class StreamingService {
       durationMs: r.durationMs,
       tokensPerSecond,
       attempts,
+      chunks: r.chunks,
     };
   }
 }

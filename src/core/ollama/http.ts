@@ -36,7 +36,9 @@ export async function requestJson<T>(endpoint: OllamaEndpoint, method: 'GET' | '
       bodyTimeout: 0,
     });
   } catch (error) {
-    throw toNetworkError(error, endpoint.baseUrl, opts.signal);
+    const mapped = toNetworkError(error, endpoint.baseUrl, opts.signal);
+    // A connection that broke before any answer (reset, closed keep-alive) is, for the user, the same as no server.
+    throw mapped === error && !opts.signal?.aborted ? new OllamaUnreachableError(endpoint.baseUrl, networkCodeOf(error), { cause: error }) : mapped;
   }
   const text = await res.body.text();
   if (res.statusCode < 200 || res.statusCode > 299) {

@@ -1,4 +1,4 @@
-import { OllamaModelNotFoundError, OllamaUnreachableError } from './errors';
+import { OllamaHttpError } from './errors';
 import { requestJson, type OllamaEndpoint } from './http';
 import { silentLogger, type Logger } from './runtime';
 import type { PsResponse, ShowResponse } from './wire';
@@ -127,7 +127,9 @@ export class ModelInfoService {
         loaded: 'failed',
       };
     } catch (error) {
-      if (error instanceof OllamaModelNotFoundError || error instanceof OllamaUnreachableError || signal?.aborted) throw error;
+      // Only a server that answered with an error (an old or odd server) degrades to maxTokens; a missing model,
+      // no server or a broken connection is thrown and not cached, so the next request asks again.
+      if (!(error instanceof OllamaHttpError) || signal?.aborted) throw error;
       this.logger.warn(`/api/show for ${model} failed (${error instanceof Error ? error.message : String(error)}); planning with therapist.maxTokens`);
       cached = { show: {}, trainedSource: 'unknown (api/show failed)', modelfileSource: 'unknown', loaded: 'failed' };
     }

@@ -60,6 +60,11 @@ describe('checkServerTruncation', () => {
     assert.match(serverTruncationWarning(check, 4096), /evaluated 4096 prompt tokens, its whole window/);
   });
 
+  it('recognises Ollama 0.30+ keeping num_ctx/2 of a big planned prompt, even before calibration', () => {
+    assert.equal(checkServerTruncation({ expectedPromptTokens: 2838, plannedPromptTokens: 3686, promptEvalCount: 2048, numCtx: 4096, calibrated: false }).suspected, true);
+    assert.equal(checkServerTruncation({ expectedPromptTokens: 2838, plannedPromptTokens: 2000, promptEvalCount: 2048, numCtx: 4096, calibrated: false }).suspected, false, 'a prompt planned at half the window may legitimately count half');
+  });
+
   it('tolerates tokenizer differences before calibration, and small absolute differences always', () => {
     assert.equal(checkServerTruncation({ expectedPromptTokens: 3000, promptEvalCount: 2100, numCtx: 8192, calibrated: false }).suspected, false);
     assert.equal(checkServerTruncation({ expectedPromptTokens: 3000, promptEvalCount: 2100, numCtx: 8192, calibrated: true }).suspected, true);

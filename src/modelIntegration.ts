@@ -1,0 +1,329 @@
+import type { Dispatcher } from 'undici';
+import { InMemoryCalibrationStore, type CalibrationStore } from './core/calibration/calibrationStore';
+import { Calibrator } from './core/calibration/calibrator';
+import { OllamaContextError } from './core/ollama/errors';
+import { normaliseBaseUrl } from './core/ollama/http';
+import type { LedgerHook, LedgerReservation } from './core/ollama/ledgerHook';
+import { ModelInfoService, type ModelFacts } from './core/ollama/modelInfo';
+import { buildMessages, rawContentTokens, templateTokens } from './core/ollama/promptMessages';
+import { silentLogger, systemClock, type Clock, type Logger, type RetryPolicy } from './core/ollama/runtime';
+import { checkServerTruncation, serverTruncationWarning } from './core/ollama/truncationCheck';
+import { formatUsageLine, type ResponseUsage } from './core/ollama/usageLine';
+import { validateBudgets } from './core/tokens/budgets';
+import { TokenBudgetError } from './core/tokens/tokenErrors';
+import type { ChunkReport, ContextChunk, HistoryMessage, OptimizedPrompt, PromptSection, TokenUsageInfo } from './core/tokens/types';
+import { StreamingService, type ChatOutcome } from './streamingService';
+import { TokenCounter } from './tokenCounter';
+
+/** The system prompt used when the caller gives none. */
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are Therapist, a careful coding assistant running locally in VS Code. Answer the question at the end of the ' +
+  "user's message; code context from the user's editor may come before it. Be concise and concrete, show code in " +
+  'fenced blocks with a language tag, and say so when the context given is not enough to answer.';
+
+/** Chat-template tokens per message (role markers and separators; Llama 3's template adds about 5). */
+export const DEFAULT_PER_MESSAGE_OVERHEAD = 5;
+/** Model tokens per GPT-2 token assumed before a model has taught us its ratio (llama-family tokenizers run ~30% higher). */
+export const UNCALIBRATED_FACTOR = 1.3;
+
+/** Settings (named as in package.json without `therapist.`) plus injectables. */
+export interface ModelIntegrationOptions {
+  ollamaUrl?: string;
+  model?: string;
+  maxTokens?: number;
+  systemTokenBudget?: number;
+  userTokenBudget?: number;
+  contextTokenBudget?: number;
+  enableStreaming?: boolean;
+  streamingTimeout?: number;
+  dispatcher?: Dispatcher;
+  clock?: Clock;
+  logger?: Logger;
+  calibrationStore?: CalibrationStore;
+  /** A counter to use (its tokenizer is reused when budgets change); default: a GPT-2 TokenCounter. */
+  tokenCounter?: TokenCounter;
+  /** A token ledger: reserve before sending, settle after. */
+  ledger?: LedgerHook;
+  /** Who the ledger charges (default 'local'). */
+  user?: string;
+  perMessageOverhead?: number;
+  retry?: Partial<RetryPolicy>;
+}
+
+type Settings = Required<Pick<ModelIntegrationOptions, 'ollamaUrl' | 'model' | 'maxTokens' | 'systemTokenBudget' | 'userTokenBudget' | 'contextTokenBudget' | 'enableStreaming' | 'streamingTimeout'>>;
+
+/** The defaults of package.json's therapist.* settings. */
+export const SETTING_DEFAULTS: Settings = {
+  ollamaUrl: 'http://127.0.0.1:11434',
+  model: 'deepseek-coder:6.7b',
+  maxTokens: 8192,
+  systemTokenBudget: 0.2,
+  userTokenBudget: 0.3,
+  contextTokenBudget: 0.5,
+  enableStreaming: true,
+  streamingTimeout: 30000,
+};
+
+/** Per-request options of generateResponse. */
+export interface GenerateOptions {
+  history?: readonly HistoryMessage[];
+  onToken?: (text: string) => void;
+  signal?: AbortSignal;
+  systemPrompt?: string;
+  /** For the ledger: 'chat', 'explainSelection', ... (default 'chat'). */
+  command?: string;
+  conversationId?: string;
+  /** Streaming broke and a non-streaming request follows: clear the partial text shown so far. */
+  onFallback?: (reason: string) => void;
+}
+
+/** What generateResponse returns. `warnings` are plain strings the panel shows verbatim. */
+export interface GenerateResult {
+  text: string;
+  usage: ResponseUsage;
+  warnings: string[];
+  truncated: boolean;
+  truncatedSections: PromptSection[];
+  droppedChunks: ChunkReport[];
+  fallbackUsed: boolean;
+  cancelled: boolean;
+  serverTruncationSuspected: boolean;
+}
+
+/** The plan without sending, plus the window facts it used. */
+export interface UsageInfo extends TokenUsageInfo {
+  model: string;
+  calibration: number;
+  calibrated: boolean;
+  /** Where the window came from; "therapist.maxTokens (model facts unavailable: ...)" when Ollama could not be asked. */
+  windowSource: string;
+}
+
+/**
+ * One request end to end: model facts -> fit the prompt with the TokenCounter (calibrated, for the effective
+ * window) -> reserve in the ledger -> stream with num_ctx and num_predict -> check prompt_eval_count for silent
+ * truncation, learn the calibration, settle the ledger, log one usage line.
+ */
+export class ModelIntegration {
+  private settings: Settings;
+  private counter: TokenCounter;
+  private readonly ownsCounter: boolean;
+  private readonly streaming: StreamingService;
+  private readonly info: ModelInfoService;
+  private readonly calibrator: Calibrator;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly overhead: number;
+  private readonly injectedCounter: TokenCounter | undefined;
+
+  constructor(private readonly options: ModelIntegrationOptions = {}) {
+    const settings = { ...SETTING_DEFAULTS, ...definedSettings(options) };
+    validateSettings(settings);
+    this.settings = settings;
+    this.logger = options.logger ?? silentLogger;
+    this.clock = options.clock ?? systemClock;
+    this.overhead = options.perMessageOverhead ?? DEFAULT_PER_MESSAGE_OVERHEAD;
+    this.injectedCounter = options.tokenCounter;
+    this.ownsCounter = !options.tokenCounter;
+    this.counter = options.tokenCounter ?? this.newCounter(settings);
+    this.streaming = new StreamingService({ ollamaUrl: settings.ollamaUrl, streamingTimeout: settings.streamingTimeout, enableStreaming: settings.enableStreaming, dispatcher: options.dispatcher, clock: this.clock, logger: this.logger, retry: options.retry });
+    this.info = new ModelInfoService(() => ({ baseUrl: this.streaming.baseUrl, dispatcher: options.dispatcher }), this.logger);
+    this.calibrator = new Calibrator(options.calibrationStore ?? new InMemoryCalibrationStore(), {}, this.logger);
+  }
+
+  /** Applies changed settings live. Invalid values throw TokenBudgetError and leave the previous settings in force. */
+  updateOptions(partial: Partial<Settings>): void {
+    const next = { ...this.settings, ...definedSettings(partial) };
+    validateSettings(next);
+    const prev = this.settings;
+    this.settings = next;
+    const budgetsChanged = (['maxTokens', 'systemTokenBudget', 'userTokenBudget', 'contextTokenBudget'] as const).some((k) => next[k] !== prev[k]);
+    if (budgetsChanged) {
+      const old = this.counter;
+      this.counter = this.newCounter(next);
+      if (old !== this.injectedCounter) old.dispose();
+    }
+    this.streaming.updateOptions({ ollamaUrl: next.ollamaUrl, streamingTimeout: next.streamingTimeout, enableStreaming: next.enableStreaming });
+    if (next.model !== prev.model || next.ollamaUrl !== prev.ollamaUrl) {
+      this.info.invalidate(next.model);
+      this.logger.info(`model settings changed: ${next.model} at ${normaliseBaseUrl(next.ollamaUrl)}; its facts are read again on next use`);
+    }
+  }
+
+  /** The current model's facts: effective window and where each number came from (asks Ollama once per model). */
+  getModelFacts(signal?: AbortSignal): Promise<ModelFacts> {
+    return this.info.getFacts(this.settings.model, this.settings.maxTokens, signal);
+  }
+
+  /** The same plan generateResponse would send, without sending. Uses maxTokens when Ollama cannot be asked. */
+  async getTokenUsageInfo(prompt: string, context: readonly ContextChunk[] = [], opts: { history?: readonly HistoryMessage[]; systemPrompt?: string } = {}): Promise<UsageInfo> {
+    let window = this.settings.maxTokens;
+    let windowSource: string;
+    try {
+      const facts = await this.getModelFacts();
+      window = facts.effectiveWindow;
+      windowSource = facts.sources.effectiveWindow;
+    } catch (error) {
+      windowSource = `therapist.maxTokens (model facts unavailable: ${error instanceof Error ? error.message : String(error)})`;
+    }
+    const cal = this.calibrationFor(this.settings.model);
+    const info = this.counter.getTokenUsageInfo(opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, prompt, context, { history: opts.history, calibration: cal.factor, perMessageOverhead: this.overhead, maxTokens: window });
+    return { ...info, model: this.settings.model, calibration: cal.factor, calibrated: cal.calibrated, windowSource };
+  }
+
+  /** Fits, sends and streams one request; see the class comment. Cancellation resolves with `cancelled: true`. */
+  async generateResponse(prompt: string, context: readonly ContextChunk[] = [], opts: GenerateOptions = {}): Promise<GenerateResult> {
+    const model = this.settings.model;
+    let facts: ModelFacts;
+    try {
+      facts = await this.getModelFacts(opts.signal);
+    } catch (error) {
+      if (opts.signal?.aborted) return this.cancelledBeforeSending(this.plan(prompt, context, opts, this.settings.maxTokens), model);
+      throw error;
+    }
+    const warnings: string[] = [];
+    let plan = this.plan(prompt, context, opts, facts.effectiveWindow);
+    let outcome: ChatOutcome | undefined;
+    let reservation: LedgerReservation | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        reservation = await this.options.ledger?.reserve({
+          user: this.options.user ?? 'local', conversation: opts.conversationId ?? 'default', model, command: opts.command ?? 'chat',
+          promptTokens: plan.prompt.tokenUsage.total, completionTokens: plan.prompt.tokenUsage.completionReserve, signal: opts.signal,
+        });
+      } catch (error) {
+        if (opts.signal?.aborted) return this.cancelledBeforeSending(plan, model);
+        throw error;
+      }
+      if (opts.signal?.aborted) {
+        await reservation?.cancel({ promptTokens: 0, completionTokens: 0 });
+        return this.cancelledBeforeSending(plan, model);
+      }
+      const numPredict = Math.min(plan.prompt.tokenUsage.completionReserve, reservation?.completionTokens ?? Infinity);
+      try {
+        outcome = await this.streaming.chat(
+          { model, messages: plan.messages, stream: this.settings.enableStreaming, options: { num_ctx: facts.effectiveWindow, num_predict: numPredict } },
+          { onToken: opts.onToken, signal: opts.signal, promptTokens: plan.prompt.tokenUsage.total, onFallback: opts.onFallback && ((reason) => opts.onFallback?.(reason)) },
+        );
+        break;
+      } catch (error) {
+        await reservation?.rollback(error instanceof Error ? error.message : String(error));
+        // The server counted the prompt for us: learn from it and re-plan once, as Cline and Roo do.
+        if (attempt === 1 && error instanceof OllamaContextError && error.promptTokens !== undefined) {
+          this.calibrator.observe(model, plan.raw, error.promptTokens - plan.template);
+          warnings.push(`Ollama counted ${error.promptTokens} prompt tokens where Therapist planned ${plan.prompt.tokenUsage.total}; re-planned with the model's count and sent again.`);
+          plan = this.plan(prompt, context, opts, facts.effectiveWindow);
+          continue;
+        }
+        this.logUsage(plan, undefined, model, false, error);
+        throw error;
+      }
+    }
+    const m = outcome.metrics;
+    const cal = plan.calibration;
+    const learned = this.calibrator.factorFor(model);
+    const expected = learned.ratio !== undefined ? learned.ratio * plan.raw + plan.template : plan.raw + plan.template;
+    const check = outcome.cancelled ? undefined : checkServerTruncation({ expectedPromptTokens: expected, plannedPromptTokens: plan.prompt.tokenUsage.total, promptEvalCount: m.promptEvalCount, numCtx: facts.effectiveWindow, calibrated: learned.samples > 0 });
+    const suspected = check?.suspected ?? false;
+    if (plan.prompt.warning) warnings.unshift(plan.prompt.warning);
+    if (check && suspected) {
+      warnings.push(serverTruncationWarning(check, facts.effectiveWindow));
+      // Ollama cuts only a prompt longer than num_ctx, so the model counted at least that many: learn the lower bound.
+      this.calibrator.observe(model, plan.raw, facts.effectiveWindow - plan.template);
+    } else if (!outcome.cancelled && m.promptEvalCount !== undefined) this.calibrator.observe(model, plan.raw, m.promptEvalCount - plan.template);
+    if (outcome.fallbackUsed) warnings.push(`Streaming failed (${outcome.fallbackReason}); answered with a single non-streaming request.`);
+    if (outcome.cancelled) await reservation?.cancel({ promptTokens: plan.prompt.tokenUsage.total, completionTokens: countPieces(outcome) });
+    else await reservation?.commit({ promptTokens: m.promptEvalCount ?? plan.prompt.tokenUsage.total, completionTokens: m.evalCount ?? countPieces(outcome), ourPromptTokens: plan.prompt.tokenUsage.total, truncatedSections: plan.prompt.truncatedSections, latencyMs: Math.round(outcome.durationMs) });
+    const usage = this.usageOf(plan, outcome, model, cal);
+    this.logger.usage?.(formatUsageLine(usage, { truncatedSections: plan.prompt.truncatedSections, droppedChunks: plan.prompt.droppedChunks.length, droppedMessages: plan.prompt.droppedMessages, fallbackUsed: outcome.fallbackUsed, cancelled: outcome.cancelled, serverTruncationSuspected: suspected }));
+    return {
+      text: outcome.text, usage, warnings, truncated: plan.prompt.truncated, truncatedSections: plan.prompt.truncatedSections,
+      droppedChunks: plan.prompt.droppedChunks, fallbackUsed: outcome.fallbackUsed, cancelled: outcome.cancelled, serverTruncationSuspected: suspected,
+    };
+  }
+
+  private cancelledBeforeSending(plan: Plan, model: string): GenerateResult {
+    const usage = this.usageOf(plan, undefined, model, plan.calibration);
+    return {
+      text: '', usage, warnings: plan.prompt.warning ? [plan.prompt.warning] : [], truncated: plan.prompt.truncated, truncatedSections: plan.prompt.truncatedSections,
+      droppedChunks: plan.prompt.droppedChunks, fallbackUsed: false, cancelled: true, serverTruncationSuspected: false,
+    };
+  }
+
+  /** Frees the tokenizer (unless it was injected). */
+  dispose(): void {
+    if (this.ownsCounter || this.counter !== this.injectedCounter) this.counter.dispose();
+  }
+
+  private plan(prompt: string, context: readonly ContextChunk[], opts: GenerateOptions, window: number): Plan {
+    const calibration = this.calibrationFor(this.settings.model);
+    const optimized = this.counter.optimizePrompt(opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, prompt, context, { history: opts.history, calibration: calibration.factor, perMessageOverhead: this.overhead, maxTokens: window });
+    const messages = buildMessages(optimized);
+    return { prompt: optimized, messages, raw: rawContentTokens(optimized, messages.length), template: templateTokens(optimized, messages.length), calibration };
+  }
+
+  private calibrationFor(model: string): { factor: number; calibrated: boolean } {
+    const learned = this.calibrator.factorFor(model);
+    return learned.factor === undefined ? { factor: UNCALIBRATED_FACTOR, calibrated: false } : { factor: learned.factor, calibrated: true };
+  }
+
+  private usageOf(plan: Plan, outcome: ChatOutcome | undefined, model: string, cal: { factor: number; calibrated: boolean }): ResponseUsage {
+    const u = plan.prompt.tokenUsage;
+    return {
+      model, perSection: { system: u.system, user: u.user, context: u.context, history: u.history }, total: u.total, requested: u.requested,
+      limit: u.limit, completionReserve: u.completionReserve, promptEvalCount: outcome?.metrics.promptEvalCount, evalCount: outcome?.metrics.evalCount,
+      ttftMs: outcome?.ttftMs, tokensPerSecond: outcome?.tokensPerSecond, durationMs: outcome?.durationMs ?? 0, estimated: u.estimated,
+      calibration: cal.factor, calibrated: cal.calibrated,
+    };
+  }
+
+  private logUsage(plan: Plan, outcome: ChatOutcome | undefined, model: string, suspected: boolean, error: unknown): void {
+    this.logger.usage?.(formatUsageLine(this.usageOf(plan, outcome, model, plan.calibration), {
+      truncatedSections: plan.prompt.truncatedSections, droppedChunks: plan.prompt.droppedChunks.length, droppedMessages: plan.prompt.droppedMessages,
+      fallbackUsed: false, cancelled: false, serverTruncationSuspected: suspected, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    }));
+  }
+
+  private newCounter(s: Settings): TokenCounter {
+    return new TokenCounter(s.maxTokens, s.systemTokenBudget, s.userTokenBudget, s.contextTokenBudget, this.injectedCounter ? { tokenizer: this.injectedCounter.tokenizer } : { logger: this.options.logger });
+  }
+}
+
+interface Plan {
+  prompt: OptimizedPrompt;
+  messages: ReturnType<typeof buildMessages>;
+  /** Our GPT-2 count of the message contents. */
+  raw: number;
+  /** Template overhead we assumed for the messages. */
+  template: number;
+  calibration: { factor: number; calibrated: boolean };
+}
+
+/** Answer tokens of an outcome: eval_count, or one per streamed chunk when the server sent none. */
+function countPieces(outcome: ChatOutcome): number {
+  return outcome.metrics.evalCount ?? outcome.chunks;
+}
+
+function definedSettings(partial: Partial<Settings>): Partial<Settings> {
+  const out: Partial<Settings> = {};
+  for (const key of Object.keys(SETTING_DEFAULTS) as (keyof Settings)[]) {
+    if (partial[key] !== undefined) (out as Record<string, unknown>)[key] = partial[key];
+  }
+  return out;
+}
+
+/** Checks every setting; throws the token engine's typed error naming the first bad one. */
+function validateSettings(s: Settings): void {
+  validateBudgets(s);
+  if (!Number.isSafeInteger(s.streamingTimeout) || s.streamingTimeout < 1000 || s.streamingTimeout > 600000) {
+    throw new TokenBudgetError('therapist.streamingTimeout', s.streamingTimeout, 'an integer from 1000 to 600000 (milliseconds)');
+  }
+  if (typeof s.model !== 'string' || s.model.trim() === '') throw new TokenBudgetError('therapist.model', s.model, 'a model name as `ollama list` shows it');
+  if (typeof s.enableStreaming !== 'boolean') throw new TokenBudgetError('therapist.enableStreaming', s.enableStreaming, 'true or false');
+  try {
+    const url = new URL(normaliseBaseUrl(String(s.ollamaUrl)));
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    throw new TokenBudgetError('therapist.ollamaUrl', s.ollamaUrl, 'an http:// or https:// URL such as http://127.0.0.1:11434');
+  }
+}
