@@ -2,7 +2,7 @@ import { dayKey, monthKey } from './clock';
 import { quotaGauges } from './limits';
 import { chargeOf, type Rollup } from './records';
 import type { LedgerState } from './state';
-import type { AnalyticsReport, ConversationUsage, DayUsage, LedgerClock, LedgerLimits, ModelUsage, Outcome, RequestRecord, TokenTotals, UsageReport } from './types';
+import type { AnalyticsQuery, AnalyticsReport, ConversationUsage, DayUsage, LedgerClock, LedgerLimits, ModelUsage, Outcome, RequestRecord, TokenTotals, UsageReport } from './types';
 
 const emptyTotals = (): TokenTotals => ({ promptTokens: 0, completionTokens: 0, totalTokens: 0, requests: 0 });
 
@@ -34,8 +34,9 @@ export function usageReport(state: LedgerState, limits: LedgerLimits, clock: Led
   return report;
 }
 
-/** Everything the usage dashboard draws, for requests at or after `since` (all when undefined). */
-export function analyticsReport(state: LedgerState, limits: LedgerLimits, clock: LedgerClock, since: number | undefined, now: number): AnalyticsReport {
+/** Everything the usage dashboard draws, for requests at or after `since` (all when undefined), of one user or all. */
+export function analyticsReport(state: LedgerState, limits: LedgerLimits, clock: LedgerClock, query: AnalyticsQuery, now: number): AnalyticsReport {
+  const { since, user } = query;
   const totals = emptyTotals();
   const outcomes: Record<Outcome, number> = { ok: 0, cancelled: 0, failed: 0, refused: 0 };
   const days = new Map<string, DayUsage>();
@@ -57,28 +58,29 @@ export function analyticsReport(state: LedgerState, limits: LedgerLimits, clock:
   };
   const inPeriod: RequestRecord[] = [];
   for (const r of state.requests.values()) {
-    if (since !== undefined && r.at < since) continue;
+    if ((since !== undefined && r.at < since) || (user !== undefined && r.user !== user)) continue;
     inPeriod.push(r);
     users.add(r.user);
     outcomes[r.outcome]++;
     tally(dayKey(clock, r.at), r.conversation, r.model, r.at, r.promptTokens, r.completionTokens, 1);
   }
   for (const roll of state.rollups.values()) {
-    if (since !== undefined && roll.lastAt < since) continue;
+    if ((since !== undefined && roll.lastAt < since) || (user !== undefined && roll.user !== user)) continue;
     users.add(roll.user);
     tally(roll.day, roll.conversation, roll.model, roll.lastAt, roll.promptTokens, roll.completionTokens, roll.requests);
   }
   const byTotal = (a: TokenTotals, b: TokenTotals): number => b.totalTokens - a.totalTokens;
   return {
     generatedAt: now,
-    since,
+    ...(since !== undefined ? { since } : {}),
+    ...(user !== undefined ? { user } : {}),
     totals,
     outcomes,
     perDay: [...days.values()].sort((a, b) => a.day.localeCompare(b.day)),
     perConversation: [...conversations.values()].sort(byTotal),
     perModel: [...models.values()].sort(byTotal),
     biggestRequests: inPeriod.sort((a, b) => chargeOf(b) - chargeOf(a) || b.at - a.at).slice(0, 10),
-    users: [...users].sort().map((u) => usageReport(state, limits, clock, u, undefined, now)),
+    users: [...(user !== undefined ? new Set([user]) : users)].sort().map((u) => usageReport(state, limits, clock, u, undefined, now)),
   };
 }
 

@@ -2,7 +2,8 @@ import { TherapistError, type ErrorAction } from '../errors';
 
 export type QuotaKind = 'daily' | 'monthly' | 'conversation';
 
-const SETTING: Record<QuotaKind | 'rate', string> = {
+/** The setting behind each limit. */
+export const SETTING: Record<QuotaKind | 'rate', string> = {
   daily: 'therapist.quota.dailyTokens',
   monthly: 'therapist.quota.monthlyTokens',
   conversation: 'therapist.quota.conversationTokens',

@@ -1,9 +1,14 @@
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { abortableDelay } from './clock';
 import { LedgerBusyError } from './errors';
 import { currentProcess, processState, type ProcessIdentity } from './processIdentity';
 import type { LedgerLogger } from './types';
+
+/** A lock file still empty after this long was left by a process that died between creating and writing it. */
+const EMPTY_LOCK_STALE_MS = 2000;
+/** Breaking takes microseconds; a break token older than this belongs to a breaker that died. */
+const BREAK_TOKEN_STALE_MS = 1000;
 
 interface LockOwner extends ProcessIdentity {
   at: number;
@@ -82,44 +87,64 @@ export class FileLock {
     return true;
   }
 
-  /** Removes the lock file if its holder is gone; true when the caller should retry at once. */
+  /**
+   * Removes the lock file if its holder is gone; true when the caller should retry at once.
+   * Breakers first take `<lock>.break` (O_EXCL) and re-read the lock under it, so two processes that both
+   * saw the same dead holder cannot end up deleting the lock a third process has just taken.
+   */
   private breakIfStale(): boolean {
+    const seen = this.readStale();
+    if (seen === undefined) return false;
+    if (seen === null) return true;
+    const breakPath = `${this.lockPath}.break`;
+    let fd: number;
+    try {
+      fd = openSync(breakPath, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      // Another breaker is at work (microseconds). One that stays longer died mid-break: clear its token.
+      try {
+        if (Date.now() - statSync(breakPath).mtimeMs > BREAK_TOKEN_STALE_MS) unlinkSync(breakPath);
+      } catch {
+        // Gone already.
+      }
+      return false;
+    }
+    closeSync(fd);
+    try {
+      let now: string;
+      try {
+        now = readFileSync(this.lockPath, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
+        throw e;
+      }
+      if (now !== seen.text) return false;
+      unlinkSync(this.lockPath);
+    } finally {
+      unlinkSync(breakPath);
+    }
+    const o = seen.owner;
+    this.opts.logger?.warn(`released the ledger lock held by ${o ? `pid ${o.pid} on ${o.host}, which is no longer running` : 'a process that died while taking it'}`);
+    return true;
+  }
+
+  /** The lock's content when its holder is gone; undefined when it is alive; null when the lock vanished. */
+  private readStale(): { text: string; owner: LockOwner | undefined } | undefined | null {
     let text: string;
     let mtimeMs: number;
     try {
       text = readFileSync(this.lockPath, 'utf8');
       mtimeMs = statSync(this.lockPath).mtimeMs;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;
     }
     const owner = parseOwner(text);
     const age = Date.now() - mtimeMs;
     // An empty file is a holder between open and write; it is stale only if it stays empty.
-    const stale = owner ? processState(owner) === 'dead' || age > this.opts.staleMs : age > 2000;
-    if (!stale) return false;
-    // Move the file aside first: only one breaker can rename a given file, and we can check what we moved.
-    const aside = `${this.lockPath}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    try {
-      renameSync(this.lockPath, aside);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
-      throw e;
-    }
-    const moved = readFileSync(aside, 'utf8');
-    if (moved !== text) {
-      // Another breaker was faster and a new holder already took the lock: give it back (link fails if taken).
-      try {
-        linkSync(aside, this.lockPath);
-      } catch {
-        // The name is taken again; the new holder keeps it.
-      }
-      unlinkSync(aside);
-      return false;
-    }
-    unlinkSync(aside);
-    this.opts.logger?.warn(`released the ledger lock held by ${owner ? `pid ${owner.pid} on ${owner.host}, which is no longer running` : 'a process that died while taking it'}`);
-    return true;
+    const stale = owner ? processState(owner) === 'dead' || age > this.opts.staleMs : age > EMPTY_LOCK_STALE_MS;
+    return stale ? { text, owner } : undefined;
   }
 
   private readOwner(p: string): LockOwner | undefined {

@@ -1,7 +1,7 @@
 // The token ledger: reservations, quotas, rate limit, degradation advice, request log and analytics.
 export { Ledger } from './ledger';
 export { Reservation } from './reservation';
-export { QuotaExceededError, RateLimitedError, ReservationSettledError, LedgerBusyError, type QuotaKind } from './errors';
+export { QuotaExceededError, RateLimitedError, ReservationSettledError, LedgerBusyError, SETTING as LIMIT_SETTINGS, type QuotaKind } from './errors';
 export { systemClock, dayKey, monthKey, nextDayStart, nextMonthStart } from './clock';
 export { DEFAULT_COMPLETION_ESTIMATE, MIN_SAMPLES, p90 } from './estimator';
 export { SOFT_FRACTION, MIN_COMPLETION } from './degradation';

@@ -14,6 +14,8 @@ export class Journal {
   private ino = -1;
   /** Bytes of this file already read and applied. */
   private offset = 0;
+  /** Set when the file changed under our lock: the next read starts over. */
+  private suspect = false;
 
   constructor(
     readonly filePath: string,
@@ -34,7 +36,8 @@ export class Journal {
   readNew(locked: boolean): { reset: boolean; records: JournalRecord[] } {
     let reset = false;
     const st = this.statPath();
-    if (!st || this.fd < 0 || st.ino !== this.ino || st.size < this.offset) {
+    if (!st || this.fd < 0 || this.suspect || st.ino !== this.ino || st.size < this.offset) {
+      this.suspect = false;
       this.reopen();
       reset = true;
     }
@@ -83,6 +86,12 @@ export class Journal {
     while (written < data.length) written += writeSync(this.fd, data, written, data.length - written);
     fdatasyncSync(this.fd);
     this.offset += data.length;
+    if (fstatSync(this.fd).size !== this.offset) {
+      // Someone wrote while we held the lock (a lock broken wrongly, or a foreign writer): our byte offset
+      // no longer matches the records we applied, so rebuild the whole view on the next read.
+      this.logger?.warn(`ledger: ${this.filePath} changed under the lock; rereading it`);
+      this.suspect = true;
+    }
   }
 
   /**

@@ -11,7 +11,7 @@ import { currentProcess, processState } from './processIdentity';
 import { type ActiveReservation, type JournalRecord, type Rollup } from './records';
 import { Reservation } from './reservation';
 import { LedgerState, rollupKey } from './state';
-import type { AnalyticsReport, LedgerClock, LedgerLimits, LedgerLogger, LedgerOptions, PlanAdvice, PlanRequest, RefusalInput, RequestRecord, ReserveRequest, UsageReport } from './types';
+import type { AnalyticsQuery, AnalyticsReport, LedgerClock, LedgerLimits, LedgerLogger, LedgerOptions, PlanAdvice, PlanRequest, RefusalInput, RequestRecord, ReserveRequest, UsageReport } from './types';
 
 const DEFAULT_TTL_MS = 30 * 60_000;
 const DEFAULT_COMPACT_AT = 4 * 1024 * 1024;
@@ -147,9 +147,9 @@ export class Ledger {
   }
 
   /** Dashboard data: per day, per conversation, per model, biggest requests, gauges per user. */
-  analytics(query: { since?: number } = {}): AnalyticsReport {
+  analytics(query: AnalyticsQuery = {}): AnalyticsReport {
     this.refresh();
-    return analyticsReport(this.state, this.limits, this.clock, query.since, this.clock.now());
+    return analyticsReport(this.state, this.limits, this.clock, query, this.clock.now());
   }
 
   /** The request log (settled, expired and refused requests), oldest first. */

@@ -1,5 +1,5 @@
 import { nextDayStart, nextMonthStart } from './clock';
-import { QuotaExceededError, type QuotaKind } from './errors';
+import { QuotaExceededError, SETTING, type QuotaKind } from './errors';
 import type { LedgerState } from './state';
 import type { LedgerClock, LedgerLimits, QuotaGauge } from './types';
 
@@ -88,13 +88,14 @@ export function quotaGauges(state: LedgerState, limits: LedgerLimits, clock: Led
   };
   const gauges: QuotaGauge[] = quotaStandings(state, withUnlimited, clock, user, conversation, now).map((s) => {
     const limit = s.quota === 'daily' ? limits.dailyTokens : s.quota === 'monthly' ? limits.monthlyTokens : limits.conversationTokens;
-    return { kind: s.quota, used: s.used, reserved: s.reserved, limit, fraction: limit > 0 ? (s.used + s.reserved) / limit : 0, resetsAt: s.resetAt };
+    return { kind: s.quota, setting: SETTING[s.quota], used: s.used, reserved: s.reserved, limit, fraction: limit > 0 ? (s.used + s.reserved) / limit : 0, resetsAt: s.resetAt };
   });
   const window = state.rateWindow(user, now);
   const inWindow = window.reduce((s, e) => s + e.tokens, 0);
   const rateLimit = limits.tokensPerMinute;
   gauges.push({
     kind: 'rate',
+    setting: SETTING.rate,
     used: inWindow,
     reserved: 0,
     limit: rateLimit,

@@ -59,7 +59,7 @@ export class Reservation {
   }
 
   /** Settles to the real usage (prompt_eval_count + eval_count), releasing the difference. */
-  commit(actual: CommitActual): Promise<RequestRecord> {
+  async commit(actual: CommitActual): Promise<RequestRecord> {
     checkCount('promptTokens', actual.promptTokens);
     checkCount('completionTokens', actual.completionTokens);
     checkCount('ourPromptTokens', actual.ourPromptTokens);
@@ -67,14 +67,14 @@ export class Reservation {
   }
 
   /** Settles a stopped request: it pays the prompt and the tokens generated before the stop. */
-  cancel(consumed: ConsumedSoFar): Promise<RequestRecord> {
+  async cancel(consumed: ConsumedSoFar): Promise<RequestRecord> {
     checkCount('promptTokens', consumed.promptTokens);
     checkCount('completionTokens', consumed.completionTokens);
     return this.settle('cancel', 'cancelled', consumed.promptTokens, consumed.completionTokens, {}, 'stopped by the user');
   }
 
   /** Settles a failed request: releases everything, charges nothing. */
-  rollback(reason?: string): Promise<RequestRecord> {
+  async rollback(reason?: string): Promise<RequestRecord> {
     return this.settle('rollback', 'failed', 0, 0, {}, reason ?? 'the request failed');
   }
 

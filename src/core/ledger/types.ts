@@ -117,6 +117,8 @@ export type GaugeKind = 'daily' | 'monthly' | 'conversation' | 'rate';
 /** One quota gauge for the dashboard or the panel header. */
 export interface QuotaGauge {
   kind: GaugeKind;
+  /** The setting that sets this limit (therapist.quota.dailyTokens, ...), for a "raise it" link. */
+  setting: string;
   /** Committed tokens in the current period. */
   used: number;
   /** Tokens held by unsettled reservations. */
@@ -160,9 +162,17 @@ export interface ModelUsage extends TokenTotals {
   model: string;
 }
 
+export interface AnalyticsQuery {
+  /** Only requests admitted at or after this instant (epoch ms). */
+  since?: number;
+  /** Only this user's requests. */
+  user?: string;
+}
+
 export interface AnalyticsReport {
   generatedAt: number;
   since?: number;
+  user?: string;
   totals: TokenTotals;
   outcomes: Record<Outcome, number>;
   perDay: DayUsage[];
