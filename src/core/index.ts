@@ -4,3 +4,7 @@ export * from './context/explainContext';
 export * from './ledger';
 export * from './tokens';
 export * from '../tokenCounter';
+export * from './ollama';
+export * from './calibration';
+export * from '../streamingService';
+export * from '../modelIntegration';
