@@ -19,7 +19,8 @@ function isLowSurrogateAfterHigh(text: string, i: number): boolean {
 
 /**
  * A position at or before `i` where a grapheme surely begins: an ASCII character other than the LF of a
- * CRLF (no ASCII character extends the previous one). Falls back to `i - WINDOW` on long non-ASCII runs;
+ * CRLF (no ASCII character extends the previous one). Falls back to `i - WINDOW` on long non-ASCII runs
+ * (moved to the start of a flag when it lands on a flag's second half);
  * a grapheme longer than the window (hundreds of combining marks) may then be split, which only costs
  * that pathological text a garbled character.
  */
@@ -29,7 +30,16 @@ function anchorBefore(text: string, i: number): number {
     const unit = text.charCodeAt(p);
     if (unit < 0x80 && !(unit === 0x0a && text.charCodeAt(p - 1) === 0x0d)) return p;
   }
-  return isLowSurrogateAfterHigh(text, floor) ? floor - 1 : floor;
+  const at = isLowSurrogateAfterHigh(text, floor) ? floor - 1 : floor;
+  // Flags pair regional indicators from the start of their run: count the run back to keep the parity.
+  let before = 0;
+  for (let p = at - 2; p >= 0 && isRegionalIndicator(text, p); p -= 2) before++;
+  return before % 2 === 1 && isRegionalIndicator(text, at) ? at - 2 : at;
+}
+
+function isRegionalIndicator(text: string, i: number): boolean {
+  const second = text.charCodeAt(i + 1);
+  return text.charCodeAt(i) === 0xd83c && second >= 0xdde6 && second <= 0xddff;
 }
 
 /** The largest grapheme boundary at or before `i`. */
