@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CharClass, classAt, unitsAt } from '../../../src/core/tokens/charClasses';
-import { MAX_RUN_UNITS, sliceCuts } from '../../../src/core/tokens/slicing';
+import { sliceCuts } from '../../../src/core/tokens/slicing';
 
 /** Longest run of one class inside text[start, end), in UTF-16 units. */
 function longestRun(text: string, start: number, end: number): number {
