@@ -11,16 +11,16 @@ export interface ChatTurn {
 /** A context chunk in the shapes `optimizePrompt` takes. */
 export type ContextChunk = string | { text: string; relevance?: number; source?: string; id?: string };
 
-/** Per-section token counts as the token engine reports them. */
+/** What a request used, as ModelIntegration reports it (its `ResponseUsage`, the fields the panel reads). */
 export interface BackendTokenUsage {
-  system: number;
-  user: number;
-  context: number;
-  history: number;
+  /** Our per-section counts of the prompt sent. */
+  perSection: { system: number; user: number; context: number; history: number };
   /** Prompt tokens, all sections. */
   total: number;
-  completionReserve: number;
+  /** What the prompt would have needed without truncation (so `requested - total` were cut). */
+  requested?: number;
   limit: number;
+  completionReserve: number;
   /** The model's own prompt count (`prompt_eval_count`), when reported. */
   promptEvalCount?: number;
   /** The model's answer count (`eval_count`), when reported. */
@@ -29,15 +29,17 @@ export interface BackendTokenUsage {
   estimated?: boolean;
 }
 
-/** A dropped (or partly cut) context chunk. Every field optional: the panel shows what it gets. */
+/** A dropped (or partly cut) context chunk, as the token engine's `ChunkReport`. Fields the panel can do without are optional. */
 export interface BackendDroppedChunk {
+  /** Position in the context array the caller passed. */
+  index?: number;
   source?: string;
   id?: string;
-  text?: string;
+  /** Tokens of the whole chunk. */
   tokens?: number;
-  /** Tokens cut from it (for a partially kept chunk). */
-  tokensCut?: number;
-  partial?: boolean;
+  /** Tokens of what was kept: 0 when dropped. */
+  keptTokens?: number;
+  status?: 'dropped' | 'cut';
 }
 
 export interface GenerateOptions {
@@ -48,6 +50,8 @@ export interface GenerateOptions {
   /** `explainSelection`, ...: used for logs and for the ledger's per-command statistics. */
   command?: string;
   conversationId?: string;
+  /** Streaming broke and a non-streaming request follows: the partial text shown so far is void. */
+  onFallback?: (reason: string) => void;
 }
 
 export interface GenerateResult {
@@ -58,8 +62,6 @@ export interface GenerateResult {
   truncated: boolean;
   truncatedSections: string[];
   droppedChunks: BackendDroppedChunk[];
-  /** Total tokens cut by the token engine, when it reports it. */
-  tokensCut?: number;
   fallbackUsed: boolean;
   cancelled: boolean;
   serverTruncationSuspected: boolean;
@@ -73,6 +75,10 @@ export interface TokenUsageInfo {
   limit: number;
   completionReserve: number;
   estimated: boolean;
+  /** What the prompt would need without truncation. */
+  requested?: number;
+  /** The token engine's warning text when something would be cut. */
+  warning?: string;
 }
 
 /**

@@ -204,7 +204,7 @@ export class ChatController {
       this.setUsage(conversationId, user.id, { prompt: breakdownFromInfo(info) }, truncationFromInfo(info) ?? null);
       this.post({ type: 'messageAdded', message: assistant });
       this.post({ type: 'streamStart', messageId: assistant.id });
-      await this.stream(active, user, request, history, context, systemPrompt);
+      await this.stream(active, assistant, user, request, history, context, systemPrompt);
     } catch (error) {
       this.fail(active, error);
     } finally {
@@ -215,7 +215,7 @@ export class ChatController {
     }
   }
 
-  private async stream(active: ActiveRequest, user: ChatMessage, request: AskRequest, history: ReturnType<typeof historyOf>, context: ContextChunk[], systemPrompt: string): Promise<void> {
+  private async stream(active: ActiveRequest, placeholder: ChatMessage, user: ChatMessage, request: AskRequest, history: ReturnType<typeof historyOf>, context: ContextChunk[], systemPrompt: string): Promise<void> {
     let pending = '';
     let cancelTimer: (() => void) | undefined;
     const flush = () => {
@@ -229,9 +229,18 @@ export class ChatController {
       pending += token;
       cancelTimer ??= this.o.setTimer(flush, this.o.batchMs);
     };
+    // Streaming broke and one non-streaming request follows: what was shown is void, start the answer afresh.
+    const onFallback = (reason: string) => {
+      cancelTimer?.();
+      cancelTimer = undefined;
+      pending = '';
+      active.text = '';
+      this.post({ type: 'messageAdded', message: placeholder });
+      this.post({ type: 'notice', text: `Streaming failed (${reason}); asking again without streaming.` });
+    };
     try {
       const result = await this.o.backend.generateResponse(request.prompt, context, {
-        history, onToken, signal: active.abort.signal, systemPrompt, command: request.command, conversationId: active.conversationId,
+        history, onToken, onFallback, signal: active.abort.signal, systemPrompt, command: request.command, conversationId: active.conversationId,
       });
       cancelTimer?.();
       flush();

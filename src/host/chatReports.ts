@@ -1,11 +1,15 @@
 // Turns what the backend reports (token engine and Ollama facts) into what the panel shows.
 // Pure functions: no `vscode`, no state, unit-tested in plain Node.
 import { CHAT_ACTIONS, type ChatAction, type ChatErrorInfo, type ChatMessage, type DroppedChunk, type ServerTruncationReport, type TokenBreakdown, type TruncationReport } from '../protocol';
+import { truncationWarning } from '../core/tokens/optimizer';
+import type { PromptSection } from '../core/tokens/types';
 import type { BackendDroppedChunk, BackendTokenUsage, ChatTurn, GenerateResult, TokenUsageInfo } from './chatBackend';
 
-/** The token engine's wording, used when a report has sections but no warning text (the preflight count). */
+const PROMPT_SECTIONS: readonly string[] = ['system', 'user', 'history', 'context'];
+
+/** The token engine's own warning, for a report that carries sections but no warning text. */
 export function truncationWarningText(sections: readonly string[]): string {
-  return `WARNING: Input was truncated due to token limits. Truncated sections: ${sections.join(', ')}. Consider reducing context or breaking down your request.`;
+  return truncationWarning(sections.filter((s): s is PromptSection => PROMPT_SECTIONS.includes(s)));
 }
 
 export function breakdownFromInfo(info: TokenUsageInfo): TokenBreakdown {
@@ -15,10 +19,10 @@ export function breakdownFromInfo(info: TokenUsageInfo): TokenBreakdown {
 
 export function breakdownFromUsage(usage: BackendTokenUsage): TokenBreakdown {
   return {
-    system: usage.system,
-    user: usage.user,
-    context: usage.context,
-    history: usage.history,
+    system: usage.perSection.system,
+    user: usage.perSection.user,
+    context: usage.perSection.context,
+    history: usage.perSection.history,
     reserved: usage.completionReserve,
     used: usage.total,
     limit: usage.limit,
@@ -29,17 +33,19 @@ export function breakdownFromUsage(usage: BackendTokenUsage): TokenBreakdown {
 /** A truncation report from the preflight count, or undefined when nothing would be cut. */
 export function truncationFromInfo(info: TokenUsageInfo): TruncationReport | undefined {
   if (!info.truncated) return undefined;
-  return { warning: truncationWarningText(info.truncatedSections), sections: info.truncatedSections.slice(), droppedChunks: [] };
+  const tokensCut = info.requested !== undefined && info.requested > info.totalTokens ? info.requested - info.totalTokens : undefined;
+  return { warning: info.warning ?? truncationWarningText(info.truncatedSections), sections: info.truncatedSections.slice(), tokensCut, droppedChunks: [] };
 }
 
 /** The truncation report of a finished request, or undefined when nothing was cut. Never drops what it was told. */
 export function truncationFromResult(result: GenerateResult): TruncationReport | undefined {
   const dropped = result.droppedChunks.map(toDroppedChunk);
   if (!result.truncated && dropped.length === 0 && result.truncatedSections.length === 0) return undefined;
-  const sections = result.truncatedSections.length ? result.truncatedSections.slice() : dropped.length ? ['context chunks'] : [];
+  const sections = result.truncatedSections.length ? result.truncatedSections.slice() : dropped.length ? ['context'] : [];
   const warning = result.warnings.find((w) => /truncated due to token limits/i.test(w)) ?? truncationWarningText(sections);
+  const { requested, total } = result.usage;
   const chunkTokens = dropped.reduce((sum, c) => sum + (c.tokens ?? 0), 0);
-  const tokensCut = result.tokensCut ?? (chunkTokens > 0 ? chunkTokens : undefined);
+  const tokensCut = requested !== undefined && requested > total ? requested - total : chunkTokens > 0 ? chunkTokens : undefined;
   return { warning, sections, tokensCut, droppedChunks: dropped };
 }
 
@@ -53,15 +59,12 @@ export function serverTruncationFromResult(result: GenerateResult): ServerTrunca
   return { message, sentTokens: sent, evaluatedTokens: evaluated };
 }
 
-function toDroppedChunk(chunk: BackendDroppedChunk, index: number): DroppedChunk {
-  const source = chunk.source ?? chunk.id ?? (chunk.text ? firstLine(chunk.text) : `chunk ${index + 1}`);
-  const tokens = chunk.partial ? chunk.tokensCut ?? chunk.tokens : chunk.tokens ?? chunk.tokensCut;
-  return { source, tokens, partial: chunk.partial || undefined };
-}
-
-function firstLine(text: string): string {
-  const line = text.trim().split('\n')[0] ?? '';
-  return line.length > 50 ? `${line.slice(0, 49)}…` : line;
+function toDroppedChunk(chunk: BackendDroppedChunk, position: number): DroppedChunk {
+  const source = chunk.source ?? chunk.id ?? `context chunk ${(chunk.index ?? position) + 1}`;
+  const partial = chunk.status === 'cut';
+  // For a cut chunk, what was lost is the whole minus what was kept (the kept part includes the cut marker).
+  const tokens = chunk.tokens === undefined ? undefined : partial ? Math.max(0, chunk.tokens - (chunk.keptTokens ?? 0)) : chunk.tokens;
+  return partial ? { source, tokens, partial } : { source, tokens };
 }
 
 /** The shape every TherapistError has. Checked structurally so errors from any bundle copy are recognized. */

@@ -1,5 +1,6 @@
 // The box at the bottom: prompt input, its live token meter, Send and Stop.
 import type { TokenBreakdown, WebviewToHost } from '../../protocol';
+import { sectionWords } from './format';
 import { el, renderMeter } from './views';
 
 /** Wait this long after the last keystroke before counting: typing never waits for a count. */
@@ -55,7 +56,7 @@ export class Composer {
     if (seq !== this.seq) return;
     const meter = renderMeter(breakdown, 'composer-meter');
     if (truncatedSections.length) {
-      meter.append(el('div', 'meter-warning', `Too long for the window: ${truncatedSections.join(', ')} would be cut.`, 'composer-meter-warning'));
+      meter.append(el('div', 'meter-warning', `Too long for the window: ${truncatedSections.map(sectionWords).join(', ')} would be cut.`, 'composer-meter-warning'));
     }
     this.meterSlot.replaceChildren(meter);
   }

@@ -105,10 +105,17 @@ export function meterAriaLabel(b: TokenBreakdown): string {
   return `${meterSummary(b)}${b.estimated ? ' (estimate)' : ''}: ${meterSplitText(b)}`;
 }
 
+const SECTION_WORDS: Record<string, string> = { system: 'system prompt', user: 'your message', history: 'conversation history', context: 'code context' };
+
+/** A truncated section's id (`context`, `history`, `user`, `system`) in words; unknown names pass through. */
+export function sectionWords(section: string): string {
+  return SECTION_WORDS[section] ?? section;
+}
+
 /** The facts of a truncation report as short lines, in the order the notice shows them. */
 export function truncationDetails(report: TruncationReport): string[] {
   const lines: string[] = [];
-  if (report.sections.length) lines.push(`Cut: ${report.sections.join(', ')}`);
+  if (report.sections.length) lines.push(`Cut: ${report.sections.map(sectionWords).join(', ')}`);
   if (report.tokensCut !== undefined) lines.push(`Tokens cut: ${formatCount(report.tokensCut)}`);
   for (const chunk of report.droppedChunks) {
     const tokens = chunk.tokens !== undefined ? ` (${formatCount(chunk.tokens)} tokens)` : '';

@@ -148,7 +148,7 @@ try {
     const warning = user.locator(T('truncation-warning'));
     await warning.waitFor(WAIT);
     const text = await warning.textContent();
-    for (const part of ['WARNING: Input was truncated due to token limits.', 'Cut: context chunks, conversation history', 'Tokens cut: 2,417', 'Dropped: src/parser.ts:120-260 (1,630 tokens)', 'Dropped: open editor: util.ts (412 tokens)', 'Partly dropped: src/parser.ts:1-40 (375 tokens)']) {
+    for (const part of ['WARNING: Input was truncated due to token limits.', 'Cut: code context, conversation history', 'Tokens cut: 2,417', 'Dropped: src/parser.ts:120-260 (1,630 tokens)', 'Dropped: open editor: util.ts (412 tokens)', 'Partly dropped: src/parser.ts:1-40 (375 tokens)']) {
       assert(text.includes(part), `warning lacks "${part}": ${text}`);
     }
     assert((await user.locator(T('message-meter')).getAttribute('data-level')) !== 'ok', 'the meter should show the window is (nearly) full');

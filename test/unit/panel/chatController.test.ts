@@ -212,16 +212,18 @@ describe('ChatController', () => {
     const s = setup();
     await ready(s);
     const warning = 'WARNING: Input was truncated due to token limits. Truncated sections: context chunks. Consider reducing context or breaking down your request.';
-    s.backend.info = () => usageInfo({ truncated: true, truncatedSections: ['context chunks'] });
+    s.backend.info = () => usageInfo({ truncated: true, truncatedSections: ['context'], requested: 900, totalTokens: 150 });
     s.backend.answer = async () => result({
-      truncated: true, truncatedSections: ['context chunks'], warnings: [warning], tokensCut: 900,
-      droppedChunks: [{ source: 'src/big.ts:1-200', tokens: 700 }, { id: 'editor:util.ts', tokensCut: 200, tokens: 500, partial: true }],
+      truncated: true, truncatedSections: ['context'], warnings: [warning],
+      usage: { ...result().usage, total: 7000, requested: 7900 },
+      droppedChunks: [{ index: 0, source: 'src/big.ts:1-200', tokens: 700, keptTokens: 0, status: 'dropped' }, { index: 1, id: 'editor:util.ts', tokens: 500, keptTokens: 300, status: 'cut' }],
     });
     await s.controller.ask({ prompt: 'explain', context: ['a', 'b'] });
     const reports = s.port.of('truncation');
-    assert.match(reports[0].report?.warning ?? '', /Truncated sections: context chunks/, 'the preflight count already warns');
+    assert.match(reports[0].report?.warning ?? '', /Truncated sections: context/, 'the preflight count already warns');
+    assert.equal(reports[0].report?.tokensCut, 750);
     assert.deepEqual(reports[1].report, {
-      warning, sections: ['context chunks'], tokensCut: 900,
+      warning, sections: ['context'], tokensCut: 900,
       droppedChunks: [{ source: 'src/big.ts:1-200', tokens: 700 }, { source: 'editor:util.ts', tokens: 200, partial: true }],
     });
     assert.equal(s.store.active().messages[0].truncation?.tokensCut, 900, 'persisted on the sent message');
@@ -232,7 +234,7 @@ describe('ChatController', () => {
     await ready(s);
     s.backend.answer = async () => result({
       serverTruncationSuspected: true,
-      usage: { system: 1, user: 1, context: 1, history: 1, total: 5310, completionReserve: 819, limit: 8192, promptEvalCount: 2048, evalCount: 3 },
+      usage: { perSection: { system: 1, user: 1, context: 1, history: 1 }, total: 5310, completionReserve: 819, limit: 8192, promptEvalCount: 2048, evalCount: 3 },
     });
     await s.controller.ask({ prompt: 'q' });
     const [server] = s.port.of('serverTruncation');
@@ -289,6 +291,23 @@ describe('ChatController', () => {
     assert.deepEqual(s.host.copied, ['let x = 1;']);
     assert.deepEqual(s.host.inserted, ['let y = 2;']);
     assert.deepEqual(s.port.of('notice').map((n) => n.text), ['Copied to the clipboard.', 'Inserted into src/app.ts.', 'No editor to insert into: click into a file first.']);
+  });
+
+  it('a streaming failure followed by the non-streaming fallback restarts the answer text', async () => {
+    const s = setup();
+    await ready(s);
+    s.backend.answer = async (call) => {
+      call.options.onToken('broken half');
+      call.options.onFallback?.('stream cut without done');
+      return result({ text: 'whole answer', fallbackUsed: true });
+    };
+    await s.controller.ask({ prompt: 'q' });
+    const added = s.port.of('messageAdded').map((m) => [m.message.role, m.message.text, m.message.status]);
+    assert.deepEqual(added.slice(1), [['assistant', '', 'streaming'], ['assistant', '', 'streaming']], 'the placeholder is drawn again, empty');
+    assert.deepEqual(s.port.of('streamTokens'), [], 'the void partial text is never posted');
+    const end = s.port.of('streamEnd')[0];
+    assert.deepEqual([end.text, end.fallbackUsed], ['whole answer', true]);
+    assert.match(s.port.of('notice')[0].text, /without streaming/);
   });
 
   it('a command request names its title and command on the sent message', async () => {

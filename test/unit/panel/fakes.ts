@@ -4,6 +4,11 @@ import type { GenerateOptions, GenerateResult, TokenUsageInfo, ChatBackend, Cont
 import type { HostActions, WebviewPort } from '../../../src/host/chatController';
 import type { MementoLike } from '../../../src/host/conversationStore';
 import type { HostToWebview } from '../../../src/protocol';
+import type { ModelIntegration } from '../../../src/modelIntegration';
+
+// Compile-time contract: the real ModelIntegration satisfies the narrow interface the chat depends on.
+// (tsc -p test/tsconfig.json fails here if either side drifts.)
+export const asChatBackend = (model: ModelIntegration): ChatBackend => model;
 
 export class MapMemento implements MementoLike {
   readonly data = new Map<string, unknown>();
@@ -90,7 +95,7 @@ export function result(over: Partial<GenerateResult> = {}): GenerateResult {
   return {
     text: 'answer', warnings: [], truncated: false, truncatedSections: [], droppedChunks: [], fallbackUsed: false, cancelled: false,
     serverTruncationSuspected: false,
-    usage: { system: 40, user: 10, context: 60, history: 40, total: 150, completionReserve: 819, limit: 8192, promptEvalCount: 170, evalCount: 12 },
+    usage: { perSection: { system: 40, user: 10, context: 60, history: 40 }, total: 150, requested: 150, completionReserve: 819, limit: 8192, promptEvalCount: 170, evalCount: 12, estimated: false },
     ...over,
   };
 }

@@ -54,10 +54,10 @@ describe('panel format helpers', () => {
 
   it('lists every fact of a truncation report', () => {
     const lines = truncationDetails({
-      warning: 'WARNING: ...', sections: ['context chunks', 'user input'], tokensCut: 2417,
+      warning: 'WARNING: ...', sections: ['context', 'user', 'something new'], tokensCut: 2417,
       droppedChunks: [{ source: 'a.ts:1-9', tokens: 1200 }, { source: 'b.ts', partial: true }],
     });
-    assert.deepEqual(lines, ['Cut: context chunks, user input', 'Tokens cut: 2,417', 'Dropped: a.ts:1-9 (1,200 tokens)', 'Partly dropped: b.ts']);
+    assert.deepEqual(lines, ['Cut: code context, your message, something new', 'Tokens cut: 2,417', 'Dropped: a.ts:1-9 (1,200 tokens)', 'Partly dropped: b.ts']);
   });
 
   it('splits `code` spans out of plain text, leaving unpaired backticks alone', () => {

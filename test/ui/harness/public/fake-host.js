@@ -72,8 +72,8 @@
     toWebview({ type: 'usage', messageId: userMessage.id, usage });
     const report = truncated
       ? {
-          warning: 'WARNING: Input was truncated due to token limits. Truncated sections: context chunks, conversation history. Consider reducing context or breaking down your request.',
-          sections: ['context chunks', 'conversation history'],
+          warning: 'WARNING: Input was truncated due to token limits. Truncated sections: context, history. Consider reducing context or breaking down your request.',
+          sections: ['context', 'history'],
           tokensCut: 2417,
           droppedChunks: [{ source: 'src/parser.ts:120-260', tokens: 1630 }, { source: 'open editor: util.ts', tokens: 412 }, { source: 'src/parser.ts:1-40', tokens: 375, partial: true }],
         }
