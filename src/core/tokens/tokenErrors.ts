@@ -28,9 +28,9 @@ export class PromptTooLargeError extends TherapistError {
 
   constructor(facts: PromptTooLargeFacts) {
     super(
-      `The prompt cannot fit a ${facts.limit}-token window: ${facts.completionReserve} tokens are reserved for the answer, ` +
-        `leaving ${Math.max(0, facts.limit - facts.completionReserve)}, but even fully truncated it needs ${facts.minimumNeeded} ` +
-        `(untruncated: ${facts.requested}).`,
+      `The prompt cannot fit the ${facts.limit}-token window: after the answer reserve (${facts.completionReserve}) ` +
+        `${Math.max(0, facts.limit - facts.completionReserve)} tokens are left, but even fully truncated the prompt needs ` +
+        `${facts.minimumNeeded} (untruncated: ${facts.requested}).`,
       'Increase therapist.maxTokens (or pick a model with a larger context), lower the answer reserve, or shorten your message.',
       ['openSettings', 'reduceContext'],
     );

@@ -117,7 +117,7 @@ describe('optimizePrompt', function () {
       (err: unknown) => {
         assert.ok(err instanceof PromptTooLargeError);
         assert.deepEqual([err.limit, err.completionReserve, err.minimumNeeded, err.requested], [20, 2, 33, 100]);
-        assert.match(err.message, /cannot fit a 20-token window: 2 tokens are reserved for the answer, leaving 18, but even fully truncated it needs 33/);
+        assert.match(err.message, /cannot fit the 20-token window: after the answer reserve \(2\) 18 tokens are left, but even fully truncated the prompt needs 33 \(untruncated: 100\)\./);
         assert.match(err.advice, /Increase therapist\.maxTokens/);
         return true;
       },
