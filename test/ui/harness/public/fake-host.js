@@ -85,7 +85,7 @@
     if (tag === 'unreachable' || tag === 'missing') {
       const error = tag === 'unreachable'
         ? { code: 'ollama-unreachable', message: 'Ollama is not reachable at http://127.0.0.1:11434.', advice: 'Is `ollama serve` running? Start it, then retry.', actions: ['retry', 'openSettings', 'openLog'] }
-        : { code: 'model-missing', message: "Model 'deepseek-coder:6.7b' is not installed.", advice: 'Run `ollama pull deepseek-coder:6.7b`, or pick another model in the settings.', actions: ['copyPullCommand', 'openSettings', 'openLog'], pullCommand: 'ollama pull deepseek-coder:6.7b' };
+        : { code: 'model-not-found', message: "Model 'deepseek-coder:6.7b' is not installed.", advice: 'Run `ollama pull deepseek-coder:6.7b`, or pick another model in the settings.', actions: ['copyPullCommand', 'openSettings', 'openLog'], pullCommand: 'ollama pull deepseek-coder:6.7b' };
       const failed = { ...assistant, status: 'error', error };
       addMessage(failed);
       toWebview({ type: 'streamEnd', messageId: failed.id, status: 'error', text: '' });
