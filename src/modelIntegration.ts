@@ -222,7 +222,9 @@ export class ModelIntegration {
     const m = outcome.metrics;
     const cal = plan.calibration;
     const learned = this.calibrator.factorFor(model);
-    const expected = learned.ratio !== undefined ? learned.ratio * plan.raw + plan.template : plan.raw + plan.template;
+    // Expect the low end of what this model has shown: prose and code tokenize differently, and a text that
+    // merely tokenizes better than the last ones must not look like a truncation.
+    const expected = learned.lowRatio !== undefined ? learned.lowRatio * plan.raw + plan.template : plan.raw + plan.template;
     const check = outcome.cancelled ? undefined : checkServerTruncation({ expectedPromptTokens: expected, plannedPromptTokens: plan.prompt.tokenUsage.total, promptEvalCount: m.promptEvalCount, numCtx: facts.effectiveWindow, calibrated: learned.samples > 0 });
     const suspected = check?.suspected ?? false;
     if (plan.prompt.warning) warnings.unshift(plan.prompt.warning);

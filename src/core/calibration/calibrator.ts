@@ -21,6 +21,8 @@ export interface CalibratorOptions {
 export interface CalibrationFactor {
   factor: number | undefined;
   ratio: number | undefined;
+  /** The smallest recent ratio: what a text that tokenizes well for this model may come down to. */
+  lowRatio: number | undefined;
   samples: number;
 }
 
@@ -45,10 +47,10 @@ export class Calibrator {
   /** The conservative factor for `model`, or undefined before the first good sample. */
   factorFor(model: string): CalibrationFactor {
     const record = this.store.get(model);
-    if (!record || record.samples === 0 || record.recent.length === 0) return { factor: undefined, ratio: undefined, samples: 0 };
+    if (!record || record.samples === 0 || record.recent.length === 0) return { factor: undefined, ratio: undefined, lowRatio: undefined, samples: 0 };
     const worst = Math.max(record.ratio, ...record.recent);
     const margin = this.margin + 0.1 / record.samples;
-    return { factor: clamp(worst * (1 + margin)), ratio: record.ratio, samples: record.samples };
+    return { factor: clamp(worst * (1 + margin)), ratio: record.ratio, lowRatio: Math.min(record.ratio, ...record.recent), samples: record.samples };
   }
 
   /**

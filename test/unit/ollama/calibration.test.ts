@@ -5,7 +5,7 @@ import { checkServerTruncation, serverTruncationWarning } from '../../../src/cor
 
 describe('Calibrator', () => {
   it('knows nothing before the first sample', () => {
-    assert.deepEqual(new Calibrator(new InMemoryCalibrationStore()).factorFor('m'), { factor: undefined, ratio: undefined, samples: 0 });
+    assert.deepEqual(new Calibrator(new InMemoryCalibrationStore()).factorFor('m'), { factor: undefined, ratio: undefined, lowRatio: undefined, samples: 0 });
   });
 
   it('converges on a stable ratio from above, staying conservative', () => {
@@ -27,6 +27,7 @@ describe('Calibrator', () => {
     for (const modelTokens of [1500, 1200, 1200, 1200]) cal.observe('m', 1000, modelTokens);
     const f = cal.factorFor('m');
     assert.ok((f.factor as number) >= 1.2 && (f.factor as number) < 1.5, `the 1.5 sample left the window (${f.factor})`);
+    assert.equal(f.lowRatio, 1.2);
   });
 
   it('ignores missing counts, tiny prompts and unbelievable ratios', () => {

@@ -1,4 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Ledger } from '../../../src/core/ledger';
 import { InMemoryCalibrationStore } from '../../../src/core/calibration/calibrationStore';
 import { OllamaHttpError } from '../../../src/core/ollama/errors';
 import { TokenBudgetError } from '../../../src/core/tokens/tokenErrors';
@@ -159,6 +163,23 @@ describe('ModelIntegration against the simulator', function () {
     sim.configureModel({ name: 'coder:7b', failure: { kind: 'http', status: 500, body: '{"error":"out of memory"}' } });
     await assert.rejects(mi.generateResponse('hi'), (e: unknown) => e instanceof OllamaHttpError && e.status === 500);
     assert.equal(events.at(-1), 'rollback Ollama answered HTTP 500 to POST ' + `${sim.url}/api/chat: "out of memory".`);
+  });
+
+  it('plugs into the real token ledger: the request log gets the model\'s own counts', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'therapist-ledger-'));
+    const ledger = await Ledger.open({ path: path.join(dir, 'ledger.jsonl'), limits: { dailyTokens: 0, monthlyTokens: 0, conversationTokens: 0, tokensPerMinute: 0 } });
+    try {
+      const result = await make({ ledger, user: 'dev' }).generateResponse('hi', [chunk(1)], { conversationId: 'c9', command: 'chat' });
+      const [record] = ledger.requestLog();
+      assert.deepEqual(
+        [record.outcome, record.user, record.conversation, record.model, record.promptTokens, record.completionTokens, record.ourPromptTokens],
+        ['ok', 'dev', 'c9', 'coder:7b', result.usage.promptEvalCount, 15, result.usage.total],
+      );
+      assert.equal(ledger.pendingReservations().length, 0);
+    } finally {
+      await ledger.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('applies settings live, rejects invalid ones with the typed error and keeps the previous ones', async () => {
