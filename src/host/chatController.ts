@@ -38,7 +38,7 @@ export interface ChatControllerOptions {
   host: HostActions;
   /** The model and window to show in the header (read live: settings can change). */
   getModel: () => { model: string; limit: number };
-  /** System prompt for typed questions; commands pass their own. */
+  /** System prompt for typed questions (commands pass their own). Unset: the backend's default. */
   systemPrompt?: string;
   /** Milliseconds to gather streamed tokens into one post (the webview draws once per animation frame anyway). */
   batchMs?: number;
@@ -47,8 +47,6 @@ export interface ChatControllerOptions {
   now?: () => number;
   newId?: () => string;
 }
-
-export const DEFAULT_SYSTEM_PROMPT = 'You are Therapist, a careful coding assistant running locally. Answer concisely, use fenced code blocks with a language tag for code, and say when you are unsure.';
 
 interface ActiveRequest {
   conversationId: string;
@@ -64,11 +62,13 @@ export class ChatController {
   private active: ActiveRequest | undefined;
   /** The original requests by user message id, so Retry can resend the same context. In memory only. */
   private readonly requests = new Map<string, AskRequest>();
-  private readonly o: Required<Omit<ChatControllerOptions, 'systemPrompt'>> & { systemPrompt: string };
+  private readonly o: Required<Omit<ChatControllerOptions, 'systemPrompt'>> & { systemPrompt?: string };
+  /** Counting the composed text: one count at a time, and only the latest text waits for its turn. */
+  private measuring = false;
+  private nextMeasure: { seq: number; text: string } | undefined;
 
   constructor(options: ChatControllerOptions) {
     this.o = {
-      systemPrompt: DEFAULT_SYSTEM_PROMPT,
       batchMs: 16,
       setTimer: (run, ms) => {
         const t = setTimeout(run, ms);
@@ -215,7 +215,7 @@ export class ChatController {
     }
   }
 
-  private async stream(active: ActiveRequest, placeholder: ChatMessage, user: ChatMessage, request: AskRequest, history: ReturnType<typeof historyOf>, context: ContextChunk[], systemPrompt: string): Promise<void> {
+  private async stream(active: ActiveRequest, placeholder: ChatMessage, user: ChatMessage, request: AskRequest, history: ReturnType<typeof historyOf>, context: ContextChunk[], systemPrompt: string | undefined): Promise<void> {
     let pending = '';
     let cancelTimer: (() => void) | undefined;
     const flush = () => {
@@ -284,7 +284,30 @@ export class ChatController {
     this.post({ type: 'truncation', messageId, report: truncation ?? null });
   }
 
+  // A slow count (the backend may be asking Ollama for the model's window) must not pile up one count per
+  // keystroke: while one runs, later requests replace each other and only the newest is counted next.
   private async measure(seq: number, text: string): Promise<void> {
+    if (this.measuring) {
+      this.nextMeasure = { seq, text };
+      return;
+    }
+    this.measuring = true;
+    try {
+      for (let job: { seq: number; text: string } | undefined = { seq, text }; job; job = this.takeNextMeasure()) {
+        await this.measureOne(job.seq, job.text);
+      }
+    } finally {
+      this.measuring = false;
+    }
+  }
+
+  private takeNextMeasure(): { seq: number; text: string } | undefined {
+    const next = this.nextMeasure;
+    this.nextMeasure = undefined;
+    return next;
+  }
+
+  private async measureOne(seq: number, text: string): Promise<void> {
     try {
       const conversation = this.o.store.active();
       const info = await this.o.backend.getTokenUsageInfo(text, [], { history: historyOf(conversation.messages), systemPrompt: this.o.systemPrompt });

@@ -103,7 +103,7 @@ describe('ChatController', () => {
     const second = s.backend.calls[1];
     assert.deepEqual(second.options.history, [{ role: 'user', content: 'first' }, { role: 'assistant', content: 'answer' }]);
     assert.deepEqual(second.context, []);
-    assert.match(second.options.systemPrompt ?? '', /coding assistant/);
+    assert.equal(second.options.systemPrompt, undefined, "typed questions use the backend's default system prompt");
   });
 
   it('Stop aborts the signal and keeps the partial answer, marked stopped and persisted', async () => {
@@ -279,6 +279,23 @@ describe('ChatController', () => {
     s.backend.info = () => Promise.reject(new Error('tokenizer failed'));
     await s.controller.handle({ type: 'measure', seq: 8, text: 'x' });
     assert.deepEqual(s.port.of('meterError')[0], { type: 'meterError', seq: 8, message: 'Something went wrong: tokenizer failed' });
+  });
+
+  it('never runs two counts at once: while one is slow, only the newest text is counted next', async () => {
+    const s = setup();
+    await ready(s);
+    const gate = deferred();
+    s.backend.info = async (prompt) => {
+      if (prompt === 'a') await gate.promise;
+      return usageInfo({ perSection: { system: 0, user: prompt.length, context: 0, history: 0 } });
+    };
+    const first = s.controller.handle({ type: 'measure', seq: 1, text: 'a' });
+    await s.controller.handle({ type: 'measure', seq: 2, text: 'ab' });
+    await s.controller.handle({ type: 'measure', seq: 3, text: 'abc' });
+    gate.resolve();
+    await first;
+    assert.deepEqual(s.backend.measured.map((m) => m.prompt), ['a', 'abc']);
+    assert.deepEqual(s.port.of('meter').map((m) => m.seq), [1, 3]);
   });
 
   it('copies and inserts code blocks through the host, and says where', async () => {
