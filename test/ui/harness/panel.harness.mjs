@@ -112,6 +112,18 @@ try {
     await shoot('dark-answer-with-code');
   });
 
+  await check('Explain Selection streams under a message naming the file and lines, prompt folded', async () => {
+    const before = await page.locator(`${T('message')}[data-role="assistant"]`).count();
+    await page.evaluate(() => window.__fake.explain());
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="message"][data-role="assistant"]').length > n, before, WAIT);
+    const user = lastMessage('user');
+    assert((await user.locator(T('message-title')).textContent()) === 'Explain src/parser.ts, lines 120-134', 'title names file and lines');
+    assert((await user.locator('details summary').textContent()) === 'Prompt sent to the model', 'the prompt is folded');
+    assert(!(await user.locator('details').evaluate((d) => d.open)), 'folded by default');
+    await waitDone(lastMessage('assistant'));
+    await shoot('dark-explain-selection');
+  });
+
   await check('code block Copy and Insert at cursor post the exact code', async () => {
     const answer = lastMessage('assistant');
     const code = await answer.locator('pre code').textContent();

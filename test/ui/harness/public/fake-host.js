@@ -125,6 +125,16 @@
     running = { stop: () => finish('stopped') };
   }
 
+  // What the host does for Explain Selection (chat.ask with a title and a command): no webview command starts it.
+  window.__fake.explain = () => {
+    const user = {
+      id: `m${nextId++}`, role: 'user', status: 'done', createdAt: Date.now(), title: 'Explain src/parser.ts, lines 120-134', command: 'explainSelection',
+      text: 'Explain this code from src/parser.ts (lines 120-134):\n\nfunction parse(input: string) {\n  return input.split(",");\n}',
+    };
+    addMessage(user);
+    start(user);
+  };
+
   function onCommand(m) {
     sent.push(m);
     switch (m.type) {
