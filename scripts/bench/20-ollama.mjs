@@ -133,6 +133,22 @@ export async function run() {
     const addedPer = median(svcPer) - median(rawPer);
     console.log(`streamed answer of ${longReply.split(' ').length} tokens, 10 runs, medians:`);
     console.log(`  raw undici + NDJSON parse ${fmt(median(rawPer))} µs/token; StreamingService ${fmt(median(svcPer))} µs/token -> +${fmt(addedPer)} µs/token, ratio ${fmt(median(svcPer) / median(rawPer))}x  [target < 20 µs: ${addedPer < 20 ? 'ok' : 'MISSED'}]`);
+
+    // The client's parsing alone, without the network or the server: NDJSON bytes in 1 KiB reads.
+    const lines = longReply.split(' ').map((w, i) => `{"model":"bench:long","created_at":"2026-08-21T18:48:22.123456789Z","message":{"role":"assistant","content":"${i ? ' ' : ''}${w}"},"done":false}\n`);
+    const bytes = Buffer.from(lines.join(''));
+    const reads = [];
+    for (let i = 0; i < bytes.length; i += 1024) reads.push(bytes.subarray(i, i + 1024));
+    const parseRaw = () => { let rest = ''; let text = ''; for (const r of reads) { rest += r.toString('utf8'); let nl; while ((nl = rest.indexOf('\n')) !== -1) { text += JSON.parse(rest.slice(0, nl)).message.content; rest = rest.slice(nl + 1); } } return text; };
+    const parseOurs = () => { const sp = new core.NdjsonLineSplitter(); let text = ''; for (const r of reads) for (const l of sp.push(r)) text += core.chunkText(core.parseChunkLine(l)); return text; };
+    const rawParse = [];
+    const ourParse = [];
+    for (let i = 0; i < 25; i++) {
+      let t = performance.now(); parseRaw(); rawParse.push(((performance.now() - t) * 1000) / lines.length);
+      t = performance.now(); parseOurs(); ourParse.push(((performance.now() - t) * 1000) / lines.length);
+    }
+    if (parseRaw() !== parseOurs()) throw new Error('parsers disagree');
+    console.log(`  parsing only (no network): naive split + JSON.parse ${fmt(median(rawParse))} µs/token; NdjsonLineSplitter (streaming UTF-8) ${fmt(median(ourParse))} µs/token`);
     mi.dispose();
     counter.dispose();
   } finally {
