@@ -161,6 +161,11 @@ export class ChatController {
     return true;
   }
 
+  /** Redraws the panel from the current state: after a settings change (model, window) the header follows. */
+  refresh(): void {
+    this.post({ type: 'state', state: this.state() });
+  }
+
   newConversation(): void {
     this.o.store.create();
     this.post({ type: 'state', state: this.state() });

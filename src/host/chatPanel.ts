@@ -47,6 +47,11 @@ export class ChatPanel implements vscode.Disposable, vscode.WebviewPanelSerializ
     return this.controller.stop();
   }
 
+  /** Redraws the open panel (call after a settings change so the header shows the new model and window). */
+  refresh(): void {
+    this.controller.refresh();
+  }
+
   get visible(): boolean {
     return this.panel?.visible ?? false;
   }

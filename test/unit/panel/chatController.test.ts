@@ -365,6 +365,21 @@ describe('ChatController', () => {
     assert.equal(state.conversations[0].title, 'remember me');
   });
 
+  it('refresh redraws the header from the current settings', async () => {
+    const memento = new MapMemento();
+    let model = 'a:1b';
+    const store = new ConversationStore(memento);
+    const controller = new ChatController({ backend: new FakeBackend(), store, host: new RecordingHost(), getModel: () => ({ model, limit: 4096 }) });
+    const port = new RecordingPort();
+    controller.attach(port);
+    controller.refresh();
+    assert.equal(port.posted.length, 0, 'not before ready');
+    await controller.handle({ type: 'ready' });
+    model = 'b:7b';
+    controller.refresh();
+    assert.deepEqual(port.of('state').map((m) => m.state.model), ['a:1b', 'b:7b']);
+  });
+
   it('a webview that reconnects mid-stream gets the text so far in its state', async () => {
     const s = setup();
     await ready(s);
