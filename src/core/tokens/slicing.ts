@@ -1,5 +1,7 @@
 import { classAt, unitsAt } from './charClasses';
 
+const ASCII_CLASS = Uint8Array.from({ length: 0x80 }, (_, c) => classAt(String.fromCharCode(c), 0));
+
 /**
  * Longest run of one character class (in UTF-16 units) handed to the tokenizer in one piece.
  * Byte-pair encoding is quadratic in the length of a pre-tokenizer piece: 100 KB of `a` takes seconds and
@@ -25,17 +27,23 @@ export function sliceCuts(text: string, maxRun = MAX_RUN_UNITS): number[] {
   let i = 0;
   while (i < n) {
     const unit = text.charCodeAt(i);
-    // ASCII fast path: the class table lookup is inlined through classAt, the width is 1.
-    const width = unit < 0xd800 ? 1 : unitsAt(text, i);
-    const cls = classAt(text, i);
+    // ASCII (nearly all code) takes the table path; only other characters pay for the general lookup.
+    let cls: number;
+    let width = 1;
+    if (unit < 0x80) cls = ASCII_CLASS[unit];
+    else {
+      if (unit >= 0xd800) width = unitsAt(text, i);
+      cls = classAt(text, i);
+    }
     if (cls !== runClass) {
       runClass = cls;
-      runUnits = 0;
+      runUnits = width;
     } else if (runUnits + width > maxRun) {
       cuts.push(i);
-      runUnits = 0;
+      runUnits = width;
+    } else {
+      runUnits += width;
     }
-    runUnits += width;
     i += width;
   }
   return cuts;
