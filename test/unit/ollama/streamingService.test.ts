@@ -146,6 +146,17 @@ describe('StreamingService against the simulator', () => {
     assert.deepEqual(sim.requests.map((r) => r.stream), [false]);
   });
 
+  it('bounds a non-streaming answer by the whole-response timeout, and applies setting changes live', async () => {
+    sim.configureModel({ name: 'llama3.2:latest', timeToFirstTokenMs: 5000 });
+    const s = service({ streamingTimeout: 150, nonStreamingMsPerToken: 0 });
+    s.updateOptions({ enableStreaming: false });
+    const error = await s.chat(chatRequest()).catch((e: unknown) => e);
+    assert.ok(error instanceof OllamaTimeoutError);
+    assert.deepEqual([error.phase, error.waitedMs], ['response', 150]);
+    assert.match(error.message, /did not finish the \(non-streaming\) answer within 150 ms/);
+    assert.equal(sim.requests[0].stream, false);
+  });
+
   it('retries 503 with bounded exponential backoff, then succeeds', async () => {
     fail({ kind: 'busy', times: 2 });
     const clock = instantSleepClock();
