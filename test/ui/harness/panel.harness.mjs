@@ -77,6 +77,23 @@ try {
     await page.evaluate(() => (window.__fake.estimated = false));
   });
 
+  await check('Enter sends, Shift+Enter adds a line', async () => {
+    const sends = () => page.evaluate(() => window.__sent.filter((m) => m.type === 'send').length);
+    const before = await sends();
+    const answers = await page.locator(`${T('message')}[data-role="assistant"]`).count();
+    await page.fill(T('prompt-input'), 'line one');
+    await page.press(T('prompt-input'), 'Shift+Enter');
+    await page.type(T('prompt-input'), 'line two');
+    assert((await page.inputValue(T('prompt-input'))) === 'line one\nline two', 'Shift+Enter should add a new line');
+    assert((await sends()) === before, 'Shift+Enter must not send');
+    await page.press(T('prompt-input'), 'Enter');
+    await page.waitForFunction((n) => window.__sent.filter((m) => m.type === 'send').length > n, before, WAIT);
+    assert((await lastSent('send')).text === 'line one\nline two', 'the whole text is sent');
+    assert((await page.inputValue(T('prompt-input'))) === '', 'the box is cleared after sending');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="message"][data-role="assistant"]').length > n, answers, WAIT);
+    await waitDone(lastMessage('assistant'));
+  });
+
   await check('an answer streams in, batched, with Stop visible only while streaming', async () => {
     await page.evaluate(() => (window.__fake.tokenDelayMs = 25));
     await send('First question');

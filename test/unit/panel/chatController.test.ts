@@ -365,6 +365,24 @@ describe('ChatController', () => {
     assert.equal(state.conversations[0].title, 'remember me');
   });
 
+  it('switches between conversations; an unknown id changes nothing', async () => {
+    const s = setup();
+    await ready(s);
+    await s.controller.handle({ type: 'send', text: 'in the first' });
+    const firstId = s.store.active().id;
+    await s.controller.handle({ type: 'newConversation' });
+    await s.controller.handle({ type: 'send', text: 'in the second' });
+    s.port.clear();
+    await s.controller.handle({ type: 'switchConversation', conversationId: firstId });
+    const state = s.port.of('state')[0].state;
+    assert.equal(state.conversationId, firstId);
+    assert.deepEqual(state.messages.map((m) => m.text), ['in the first', 'answer']);
+    assert.deepEqual(state.conversations.map((c) => c.title).sort(), ['in the first', 'in the second']);
+    await s.controller.handle({ type: 'switchConversation', conversationId: 'gone' });
+    assert.equal(s.port.of('state').length, 1);
+    assert.equal(s.store.active().id, firstId);
+  });
+
   it('refresh redraws the header from the current settings', async () => {
     const memento = new MapMemento();
     let model = 'a:1b';
