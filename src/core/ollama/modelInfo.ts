@@ -102,11 +102,12 @@ export class ModelInfoService {
     const key = `${this.endpoint().baseUrl}\n${model}`;
     let pending = this.cache.get(key);
     if (!pending) {
-      pending = this.lookUp(model, signal);
+      // The look-up is shared by concurrent callers, so it does not take any one caller's signal.
+      pending = this.lookUp(model);
       this.cache.set(key, pending);
       pending.then((c) => this.log(model, maxTokens, c), () => this.cache.delete(key));
     }
-    return toFacts(model, maxTokens, await pending);
+    return toFacts(model, maxTokens, await untilAborted(pending, signal));
   }
 
   /** Forgets cached facts (a model was re-pulled, or the URL changed). */
@@ -115,11 +116,11 @@ export class ModelInfoService {
     else for (const key of [...this.cache.keys()]) if (key.endsWith(`\n${model}`)) this.cache.delete(key);
   }
 
-  private async lookUp(model: string, signal?: AbortSignal): Promise<CachedShow> {
+  private async lookUp(model: string): Promise<CachedShow> {
     const endpoint = this.endpoint();
     let cached: CachedShow;
     try {
-      const show = parseShow(await requestJson<ShowResponse>(endpoint, 'POST', '/api/show', { model }, { signal, model }));
+      const show = parseShow(await requestJson<ShowResponse>(endpoint, 'POST', '/api/show', { model }, { model }));
       cached = {
         show,
         trainedSource: show.trainedContext !== undefined ? 'api/show model_info' : 'unknown (api/show had no context_length)',
@@ -129,14 +130,13 @@ export class ModelInfoService {
     } catch (error) {
       // Only a server that answered with an error (an old or odd server) degrades to maxTokens; a missing model,
       // no server or a broken connection is thrown and not cached, so the next request asks again.
-      if (!(error instanceof OllamaHttpError) || signal?.aborted) throw error;
+      if (!(error instanceof OllamaHttpError)) throw error;
       this.logger.warn(`/api/show for ${model} failed (${error instanceof Error ? error.message : String(error)}); planning with therapist.maxTokens`);
       cached = { show: {}, trainedSource: 'unknown (api/show failed)', modelfileSource: 'unknown', loaded: 'failed' };
     }
     try {
-      cached.loaded = loadedContextFromPs(await requestJson<PsResponse>(endpoint, 'GET', '/api/ps', undefined, { signal }), model);
+      cached.loaded = loadedContextFromPs(await requestJson<PsResponse>(endpoint, 'GET', '/api/ps', undefined), model);
     } catch (error) {
-      if (signal?.aborted) throw error;
       this.logger.warn(`/api/ps failed (${error instanceof Error ? error.message : String(error)})`);
     }
     return cached;
@@ -150,6 +150,20 @@ export class ModelInfoService {
     );
     for (const note of f.notes) this.logger.info(`model ${model}: ${note}`);
   }
+}
+
+/** Resolves like `promise`, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
+      (error: unknown) => { signal.removeEventListener('abort', onAbort); reject(error); },
+    );
+  });
 }
 
 function toFacts(model: string, maxTokens: number, c: CachedShow): ModelFacts {

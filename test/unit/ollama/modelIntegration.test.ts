@@ -182,6 +182,15 @@ describe('ModelIntegration against the simulator', function () {
     }
   });
 
+  it('resolves as cancelled without sending when stopped before the request goes out; other callers are unaffected', async () => {
+    const mi = make();
+    const controller = new AbortController();
+    controller.abort();
+    const [stopped, other] = await Promise.all([mi.generateResponse('hi', [], { signal: controller.signal }), mi.generateResponse('hi')]);
+    assert.deepEqual([stopped.cancelled, stopped.text, other.cancelled, other.text], [true, '', false, REPLY]);
+    assert.equal(chats().length, 1, 'only the second call reached /api/chat');
+  });
+
   it('applies settings live, rejects invalid ones with the typed error and keeps the previous ones', async () => {
     const mi = make();
     assert.throws(() => mi.updateOptions({ systemTokenBudget: 0.6, userTokenBudget: 0.6 }), TokenBudgetError);
