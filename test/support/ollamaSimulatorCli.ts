@@ -14,6 +14,7 @@
  *                                 reply ("text" | {"echo":true,"prefix":"..."}), tokensPerChar, perMessageOverhead,
  *                                 tokensPerSecond, timeToFirstTokenMs, loadMs, stall {afterChunks, ms},
  *                                 truncation "silent" | "error", numKeep, splitUtf8, architecture,
+ *                                 omitPromptEvalCount (an old server answering from its prompt cache),
  *                                 failure: {kind:"http", status, body, contentType?, times?} | {kind:"busy", times?}
  *                                          | {kind:"error-line", afterChunks, message, times?}
  *                                          | {kind:"cut", afterChunks, times?} | {kind:"garbage", afterChunks, line, times?}

@@ -124,7 +124,7 @@ export async function handleGeneration(kind: Kind, state: SimState, _req: Incomi
     ...omitZero({
       total_duration: Number(process.hrtime.bigint() - started),
       load_duration: loadNs,
-      prompt_eval_count: fit.keptTokens,
+      prompt_eval_count: model.omitPromptEvalCount ? undefined : fit.keptTokens,
       prompt_eval_duration: promptNs,
       eval_count: tokens.length,
       eval_duration: evalNs,

@@ -39,6 +39,8 @@ export interface SimModelConfig {
   /** Split each streamed line into two writes inside a multi-byte character (default true). */
   splitUtf8?: boolean;
   failure?: SimFailure;
+  /** Behave like a server before 0.1.49 answering from its prompt cache: no prompt_eval_count in the final chunk. */
+  omitPromptEvalCount?: boolean;
   family?: string;
   parameterSize?: string;
   quantization?: string;
@@ -62,6 +64,7 @@ export function resolveModel(config: SimModelConfig): ResolvedModel {
     truncation: 'silent',
     numKeep: 4,
     splitUtf8: true,
+    omitPromptEvalCount: false,
     family: 'llama',
     parameterSize: '8.0B',
     quantization: 'Q4_K_M',

@@ -191,6 +191,29 @@ describe('ModelIntegration against the simulator', function () {
     assert.equal(chats().length, 1, 'only the second call reached /api/chat');
   });
 
+  it('sends num_ctx and num_predict on every request: retries, re-plans and fallbacks included', async () => {
+    const mi = make();
+    sim.configureModel({ name: 'coder:7b', failure: { kind: 'busy', times: 1 } });
+    await mi.generateResponse('a');
+    sim.configureModel({ name: 'coder:7b', failure: { kind: 'cut', afterChunks: 2, times: 1 } });
+    await mi.generateResponse('b');
+    sim.configureModel({ name: 'coder:7b', tokensPerChar: 0.8, truncation: 'error' });
+    await mi.generateResponse('c', Array.from({ length: 12 }, (_, i) => chunk(i)));
+    assert.deepEqual(chats().map((r) => [r.status, r.stream]), [[503, true], [200, true], [200, true], [200, false], [400, true], [200, true]]);
+    assert.ok(chats().every((r) => r.numCtx === 4096 && typeof r.numPredict === 'number' && (r.numPredict as number) > 0));
+  });
+
+  it('copes with a server that omits prompt_eval_count: no calibration, no false alarm, the ledger gets our count', async () => {
+    sim.configureModel({ name: 'coder:7b', omitPromptEvalCount: true });
+    const store = new InMemoryCalibrationStore();
+    const commits: number[] = [];
+    const ledger = { reserve: () => ({ commit: (a: { promptTokens: number }) => commits.push(a.promptTokens), cancel: () => undefined, rollback: () => undefined }) };
+    const result = await make({ calibrationStore: store, ledger }).generateResponse('hi', [chunk(1)]);
+    assert.deepEqual([result.usage.promptEvalCount, result.usage.evalCount, result.serverTruncationSuspected, result.warnings], [undefined, 15, false, []]);
+    assert.equal(store.get('coder:7b'), undefined);
+    assert.deepEqual(commits, [result.usage.total]);
+  });
+
   it('applies settings live, rejects invalid ones with the typed error and keeps the previous ones', async () => {
     const mi = make();
     assert.throws(() => mi.updateOptions({ systemTokenBudget: 0.6, userTokenBudget: 0.6 }), TokenBudgetError);
