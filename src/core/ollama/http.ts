@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from 'undici';
-import { OllamaUnreachableError, isUnreachable, mapHttpError, networkCodeOf } from './errors';
+import { OllamaHttpError, OllamaUnreachableError, isUnreachable, mapHttpError, networkCodeOf, serverTextOf } from './errors';
 
 /** Where and how to reach one Ollama server. */
 export interface OllamaEndpoint {
@@ -18,11 +18,15 @@ export function normaliseBaseUrl(raw: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
 }
 
+/** How long a small metadata request (/api/show, /api/ps) may take before the server counts as unreachable. */
+export const METADATA_TIMEOUT_MS = 15_000;
+
 /**
  * Sends a small JSON request and returns the parsed JSON body. Non-2xx statuses become the mapped typed errors;
- * nothing listening becomes OllamaUnreachableError. undici's own header/body timeouts are off: callers own timing.
+ * nothing listening (or no answer within `timeoutMs`) becomes OllamaUnreachableError; a body that is not JSON
+ * becomes OllamaHttpError.
  */
-export async function requestJson<T>(endpoint: OllamaEndpoint, method: 'GET' | 'POST', path: string, body: unknown, opts: { signal?: AbortSignal; model?: string } = {}): Promise<T> {
+export async function requestJson<T>(endpoint: OllamaEndpoint, method: 'GET' | 'POST', path: string, body: unknown, opts: { signal?: AbortSignal; model?: string; timeoutMs?: number } = {}): Promise<T> {
   const url = endpointUrl(endpoint.baseUrl, path);
   let res: Dispatcher.ResponseData;
   try {
@@ -32,19 +36,33 @@ export async function requestJson<T>(endpoint: OllamaEndpoint, method: 'GET' | '
       signal: opts.signal,
       headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
-      headersTimeout: 0,
-      bodyTimeout: 0,
+      headersTimeout: opts.timeoutMs ?? METADATA_TIMEOUT_MS,
+      bodyTimeout: opts.timeoutMs ?? METADATA_TIMEOUT_MS,
     });
   } catch (error) {
-    const mapped = toNetworkError(error, endpoint.baseUrl, opts.signal);
-    // A connection that broke before any answer (reset, closed keep-alive) is, for the user, the same as no server.
-    throw mapped === error && !opts.signal?.aborted ? new OllamaUnreachableError(endpoint.baseUrl, networkCodeOf(error), { cause: error }) : mapped;
+    throw metadataFailure(error, endpoint.baseUrl, opts.signal);
   }
-  const text = await res.body.text();
+  let text: string;
+  try {
+    text = await res.body.text();
+  } catch (error) {
+    throw metadataFailure(error, endpoint.baseUrl, opts.signal);
+  }
+  const contentType = headerValue(res.headers['content-type']);
   if (res.statusCode < 200 || res.statusCode > 299) {
-    throw mapHttpError(res.statusCode, text, headerValue(res.headers['content-type']), { method, url, model: opts.model });
+    throw mapHttpError(res.statusCode, text, contentType, { method, url, model: opts.model });
   }
-  return JSON.parse(text) as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new OllamaHttpError(res.statusCode, `not JSON: ${serverTextOf(text, contentType)}`, method, url);
+  }
+}
+
+/** A small request that got no usable answer (reset, closed keep-alive, timeout) is, for the user, no server. */
+function metadataFailure(error: unknown, baseUrl: string, signal: AbortSignal | undefined): unknown {
+  const mapped = toNetworkError(error, baseUrl, signal);
+  return mapped === error && !signal?.aborted ? new OllamaUnreachableError(baseUrl, networkCodeOf(error), { cause: error }) : mapped;
 }
 
 /** One header as a string (undici gives string | string[] | undefined). */

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { OllamaModelNotFoundError } from '../../../src/core/ollama/errors';
+import { createServer, type Server } from 'node:http';
+import { OllamaHttpError, OllamaModelNotFoundError, OllamaUnreachableError } from '../../../src/core/ollama/errors';
+import { requestJson } from '../../../src/core/ollama/http';
 import { ModelInfoService, effectiveWindow, loadedContextFromPs, parseParameters, parseShow } from '../../../src/core/ollama/modelInfo';
 import { OllamaSimulator } from '../../support/ollamaSimulator';
 import { recordingLogger } from './helpers';
@@ -66,6 +68,39 @@ describe('model facts', () => {
       const facts = await info.getFacts('big:8b', 8192);
       assert.deepEqual([facts.effectiveWindow, facts.sources.trainedContext], [8192, 'unknown (api/show failed)']);
       assert.ok(logger.lines.some((l) => l.level === 'warn' && /404 page not found/.test(l.message)));
+    });
+  });
+
+  describe('requestJson against servers that are not quite Ollama', () => {
+    let server: Server;
+    let url: string;
+    let hang = true;
+    before(async () => {
+      server = createServer((_req, res) => {
+        if (hang) return; // never answers
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html><head><title>Captive portal</title></head></html>');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    });
+    after(async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    it('gives up on a server that never answers, as unreachable with the timeout named', async () => {
+      hang = true;
+      const error = await requestJson({ baseUrl: url }, 'GET', '/api/ps', undefined, { timeoutMs: 100 }).catch((e: unknown) => e);
+      assert.ok(error instanceof OllamaUnreachableError);
+      assert.equal(error.causeCode, 'UND_ERR_HEADERS_TIMEOUT');
+    });
+
+    it('turns a 200 that is not JSON into a readable HTTP error', async () => {
+      hang = false;
+      const error = await requestJson({ baseUrl: url }, 'POST', '/api/show', { model: 'x' }).catch((e: unknown) => e);
+      assert.ok(error instanceof OllamaHttpError);
+      assert.equal(error.serverText, 'not JSON: Captive portal');
     });
   });
 });
