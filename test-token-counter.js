@@ -41,7 +41,8 @@ function checkPlan(fresh, plan, calibration = 1, overhead = 0) {
   expect(u.total + u.completionReserve <= u.limit, `total ${u.total} + reserve ${u.completionReserve} > limit ${u.limit}`);
   expectEqual(u.system, plan.systemPrompt ? c(plan.systemPrompt) + overhead : 0, 'system tokens');
   expectEqual(u.user, c(plan.userInput) + overhead, 'user tokens');
-  expectEqual(u.context, plan.contextChunks.reduce((a, t) => a + c(t) + c('\n\n'), 0), 'context tokens');
+  const block = plan.contextChunks.map((t) => t + '\n\n').join('');
+  expectEqual(u.context, block ? c(block + plan.userInput) - c(plan.userInput) : 0, 'context tokens (what the block adds to the user message)');
   expectEqual(u.history, plan.history.reduce((a, m) => a + c(m.content) + overhead, 0), 'history tokens');
   expectEqual(u.total, u.system + u.user + u.context + u.history, 'total');
   return `${u.total} + ${u.completionReserve} reserve <= ${u.limit}`;

@@ -1,5 +1,6 @@
 // The token engine's public surface (re-exported by src/core/index.ts, built into dist/core.js).
 export * from './budgets';
+export * from './contextFit';
 export * from './countCache';
 export * from './estimateTokenizer';
 export * from './graphemes';

@@ -1,13 +1,12 @@
 import { budgetShares, validateCalibration, validateOverhead, type BudgetSettings } from './budgets';
+import { CONTEXT_SEPARATOR, fitContext, rankChunks } from './contextFit';
+// Re-exported for code that imported it from here before the context fitting had its own file.
+export { CONTEXT_SEPARATOR } from './contextFit';
 import type { Meter } from './meter';
 import { PromptTooLargeError, TokenBudgetError } from './tokenErrors';
 import { cutMarker, fitText } from './truncation';
-import type { ChunkReport, ContextChunk, OptimizeOptions, OptimizedPrompt, PromptSection, TokenUsage } from './types';
+import type { ContextChunk, OptimizeOptions, OptimizedPrompt, PromptSection, TokenUsage } from './types';
 
-/** How context chunks are joined in the message the model receives; each kept chunk is charged its tokens. */
-export const CONTEXT_SEPARATOR = '\n\n';
-/** A partial chunk must keep at least this many tokens (with its marker) to be worth sending. */
-export const MIN_PARTIAL_CHUNK_TOKENS = 32;
 /** When the user's message must be cut, it keeps at least this many tokens besides its marker (if the window allows). */
 export const MIN_USER_TOKENS = 32;
 
@@ -24,38 +23,6 @@ const TRUNCATION_ORDER: readonly PromptSection[] = ['context', 'history', 'user'
 export function truncationWarning(sections: readonly PromptSection[]): string {
   const names = TRUNCATION_ORDER.filter((s) => sections.includes(s)).map((s) => SECTION_LABELS[s]);
   return `WARNING: Input was truncated due to token limits. Truncated sections: ${names.join(', ')}. Consider reducing context or breaking down your request.`;
-}
-
-interface RankedChunk {
-  index: number;
-  text: string;
-  relevance?: number;
-  source?: string;
-  id?: string;
-  /** Model tokens of the text alone. */
-  tokens: number;
-}
-
-function normalizeChunks(chunks: readonly ContextChunk[], meter: Meter): RankedChunk[] {
-  const out: RankedChunk[] = [];
-  chunks.forEach((chunk, index) => {
-    const c = typeof chunk === 'string' ? { text: chunk } : chunk;
-    const text = typeof c.text === 'string' ? c.text : String(c.text ?? '');
-    // An empty chunk carries nothing: it is neither sent nor reported.
-    if (text.length === 0) return;
-    const relevance = typeof c.relevance === 'number' && !Number.isNaN(c.relevance) ? c.relevance : undefined;
-    out.push({ index, text, relevance, source: c.source, id: c.id, tokens: meter.measure(text) });
-  });
-  // Most relevant first: chunks with a relevance (higher first), then chunks without, by position.
-  return out.sort((a, b) => {
-    if (a.relevance !== undefined && b.relevance !== undefined && a.relevance !== b.relevance) return b.relevance - a.relevance;
-    if ((a.relevance === undefined) !== (b.relevance === undefined)) return a.relevance === undefined ? 1 : -1;
-    return a.index - b.index;
-  });
-}
-
-function report(c: RankedChunk, keptTokens: number, status: ChunkReport['status']): ChunkReport {
-  return { index: c.index, id: c.id, source: c.source, relevance: c.relevance, tokens: c.tokens, keptTokens, status };
 }
 
 /**
@@ -89,7 +56,7 @@ export function optimizePromptWith(
   const userNeed = meter.measure(userInput) + overhead;
   const historyCosts = history.map((m) => meter.measure(m.content) + overhead);
   const historyNeed = historyCosts.reduce((a, b) => a + b, 0);
-  const ranked = normalizeChunks(contextChunks, meter);
+  const ranked = rankChunks(contextChunks, meter);
   const contextNeedAll = ranked.reduce((a, c) => a + c.tokens + separator, 0);
   const requested = systemNeed + userNeed + historyNeed + contextNeedAll;
   const truncated = new Set<PromptSection>();
@@ -126,8 +93,7 @@ export function optimizePromptWith(
   //    user's message left of the user share; context: the context share minus the answer reserve), the
   //    history first when the rest is smaller than both shares. Room left over goes to history, then context.
   const elastic = available - systemTokens - userTokens;
-  const allowed = ranked.slice(0, Math.min(ranked.length, maxChunks));
-  const contextNeed = allowed.reduce((a, c) => a + c.tokens + separator, 0);
+  const contextNeed = ranked.slice(0, Math.min(ranked.length, maxChunks)).reduce((a, c) => a + c.cost, 0);
   let historyGrant = Math.min(historyNeed, Math.max(0, shares.user - userTokens), elastic);
   let contextGrant = Math.min(contextNeed, shares.context, elastic - historyGrant);
   let left = elastic - historyGrant - contextGrant;
@@ -147,35 +113,10 @@ export function optimizePromptWith(
   const historyOut = history.slice(firstKept).map((m) => ({ role: m.role, content: m.content }));
   if (firstKept > 0) truncated.add('history');
 
-  // 5. Context: whole chunks, most relevant first, into the grant plus whatever history left unused;
-  //    the first chunk that does not fit is cut (if a useful part fits) and all less relevant ones dropped.
-  let room = Math.max(contextGrant, elastic - historyTokens);
-  const kept: { index: number; text: string; tokens: number }[] = [];
-  const droppedChunks: ChunkReport[] = [];
-  let stopped = false;
-  for (const c of allowed) {
-    if (!stopped && c.tokens + separator <= room) {
-      kept.push({ index: c.index, text: c.text, tokens: c.tokens });
-      room -= c.tokens + separator;
-      continue;
-    }
-    if (!stopped && room - separator >= MIN_PARTIAL_CHUNK_TOKENS) {
-      const fit = fitText(c.text, room - separator, meter, 'head');
-      if (fit.text.length > 0) {
-        kept.push({ index: c.index, text: fit.text, tokens: fit.tokens });
-        room -= fit.tokens + separator;
-        droppedChunks.push(report(c, fit.tokens, 'cut'));
-        stopped = true;
-        continue;
-      }
-    }
-    stopped = true;
-    droppedChunks.push(report(c, 0, 'dropped'));
-  }
-  for (const c of ranked.slice(allowed.length)) droppedChunks.push(report(c, 0, 'dropped'));
-  if (droppedChunks.length > 0) truncated.add('context');
-  kept.sort((a, b) => a.index - b.index);
-  const contextTokens = kept.reduce((a, c) => a + c.tokens + separator, 0);
+  // 5. Context: whole chunks, most relevant first, into the grant plus whatever history left unused.
+  const context = fitContext(ranked, maxChunks, Math.max(contextGrant, elastic - historyTokens), userOut, meter);
+  if (context.dropped.length > 0) truncated.add('context');
+  const contextTokens = context.tokens;
 
   const total = systemTokens + userTokens + historyTokens + contextTokens;
   if (total > available) {
@@ -199,13 +140,13 @@ export function optimizePromptWith(
   return {
     systemPrompt: systemOut,
     userInput: userOut,
-    contextChunks: kept.map((c) => c.text),
-    contextChunkIndexes: kept.map((c) => c.index),
+    contextChunks: context.kept.map((c) => c.text),
+    contextChunkIndexes: context.kept.map((c) => c.index),
     history: historyOut,
     tokenUsage,
     truncated: truncatedSections.length > 0,
     truncatedSections,
-    droppedChunks,
+    droppedChunks: context.dropped,
     droppedMessages: firstKept,
     warning: truncatedSections.length > 0 ? truncationWarning(truncatedSections) : undefined,
   };

@@ -61,7 +61,8 @@ function checkPlan(
   assert.ok(u.total + u.completionReserve <= u.limit, `${u.total} + ${u.completionReserve} > ${u.limit}`);
   assert.equal(u.system, plan.systemPrompt ? c(plan.systemPrompt) + o : 0);
   assert.equal(u.user, c(plan.userInput) + o);
-  assert.equal(u.context, plan.contextChunks.reduce((a, t) => a + c(t) + c('\n\n'), 0));
+  const block = plan.contextChunks.map((t) => t + '\n\n').join('');
+  assert.equal(u.context, block ? c(block + plan.userInput) - c(plan.userInput) : 0);
   assert.equal(u.history, plan.history.reduce((a, m) => a + c(m.content) + o, 0));
   assert.equal(u.total, u.system + u.user + u.context + u.history);
   assertCleanCut(input.system, plan.systemPrompt);

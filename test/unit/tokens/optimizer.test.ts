@@ -21,7 +21,8 @@ function checkInvariant(tc: TokenCounter, plan: OptimizedPrompt, overhead = 0, c
   const c = (t: string) => calibrate(tc.countTokens(t), calibration);
   assert.equal(u.system, plan.systemPrompt ? c(plan.systemPrompt) + overhead : 0);
   assert.equal(u.user, c(plan.userInput) + overhead);
-  assert.equal(u.context, plan.contextChunks.reduce((a, t) => a + c(t) + c('\n\n'), 0));
+  const block = plan.contextChunks.map((t) => t + '\n\n').join('');
+  assert.equal(u.context, block ? c(block + plan.userInput) - c(plan.userInput) : 0, 'context = what the block adds to the user message');
   assert.equal(u.history, plan.history.reduce((a, m) => a + c(m.content) + overhead, 0));
   assert.equal(u.total, u.system + u.user + u.context + u.history);
   assert.ok(u.total + u.completionReserve <= u.limit, `${u.total} + ${u.completionReserve} > ${u.limit}`);
@@ -52,14 +53,16 @@ describe('optimizePrompt', function () {
     const plan = tc.optimizePrompt(x(100), x(100), chunks);
     checkInvariant(tc, plan);
     assert.deepEqual(plan.contextChunkIndexes, [3, 4, 5, 6, 7, 8, 9]);
-    assert.equal(plan.contextChunks[0], '3'.repeat(55) + '\n[... 45 tokens truncated ...]');
+    // 82 tokens left after six whole chunks (103 planned each: text, separator, one token of seam slack);
+    // minus the 3-token seam, 79 for the cut chunk: 48 characters and a 30-character marker.
+    assert.equal(plan.contextChunks[0], '3'.repeat(48) + '\n[... 52 tokens truncated ...]');
     assert.deepEqual(plan.droppedChunks, [
-      { index: 3, id: 'c3', source: 'f3.ts', relevance: 3, tokens: 100, keptTokens: 85, status: 'cut' },
+      { index: 3, id: 'c3', source: 'f3.ts', relevance: 3, tokens: 100, keptTokens: 78, status: 'cut' },
       { index: 2, id: 'c2', source: 'f2.ts', relevance: 2, tokens: 100, keptTokens: 0, status: 'dropped' },
       { index: 1, id: 'c1', source: 'f1.ts', relevance: 1, tokens: 100, keptTokens: 0, status: 'dropped' },
       { index: 0, id: 'c0', source: 'f0.ts', relevance: 0, tokens: 100, keptTokens: 0, status: 'dropped' },
     ]);
-    assert.equal(plan.tokenUsage.context, 699);
+    assert.equal(plan.tokenUsage.context, 6 * 102 + 78 + 2);
     assert.deepEqual(plan.truncatedSections, ['context']);
     assert.equal(plan.warning, 'WARNING: Input was truncated due to token limits. Truncated sections: context chunks. Consider reducing context or breaking down your request.');
   });
@@ -150,17 +153,17 @@ describe('optimizePrompt', function () {
     assert.equal(small.tokenUsage.completionReserve, 20);
     const reserve = tc.optimizePrompt('', x(10), [x(2000)], { completionReserve: 10 });
     checkInvariant(tc, reserve);
-    assert.equal(reserve.tokenUsage.total, 990);
+    assert.equal(reserve.tokenUsage.total, 989, '990 available, less the one token of seam slack the cut chunk left unused');
   });
 
   it('getTokenUsageInfo reports the same plan without sending anything', function () {
     const tc = counter();
     const info = tc.getTokenUsageInfo(x(100), x(100), Array.from({ length: 10 }, () => x(100)));
     assert.deepEqual(info, {
-      totalTokens: 899,
+      totalTokens: 892,
       truncated: true,
       truncatedSections: ['context'],
-      perSection: { system: 100, user: 100, context: 699, history: 0 },
+      perSection: { system: 100, user: 100, context: 692, history: 0 },
       limit: 1000,
       completionReserve: 100,
       requested: 1220,
