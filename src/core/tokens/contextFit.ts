@@ -1,3 +1,4 @@
+import { CharClass, classAt } from './charClasses';
 import type { Meter } from './meter';
 import { calibrate } from './meter';
 import { fitText } from './truncation';
@@ -20,14 +21,27 @@ export function contextBlock(chunks: readonly string[]): string {
   return out;
 }
 
+/** Stands for "any user text starting with a non-space" when the block is counted apart from the user text. */
+const SEAM_PROBE = 'x';
+
 /**
  * Model tokens the context adds to the user message: count(block + userInput) - count(userInput), both
  * calibrated. This is what tokenUsage.context reports, so that user + context is the exact count of the
- * user message's content as sent.
+ * user message's content as sent. When the tokenizer splits after a newline (GPT-2 and the estimate do:
+ * the block ends with "\n" and a non-space character always starts a new pre-tokenizer piece),
+ * count(block + user) = count(block + "x") - count("x") + count(user), all cached: a new question over the
+ * same chunks (every keystroke in the panel) does not re-encode the whole block.
  */
 export function contextTokens(meter: Meter, chunks: readonly string[], userInput: string): number {
   if (chunks.length === 0) return 0;
-  return meter.measure(contextBlock(chunks) + userInput) - meter.measure(userInput);
+  const block = contextBlock(chunks);
+  const userRaw = meter.countRaw(userInput);
+  const startsWord = userInput.length > 0 && classAt(userInput, 0) !== CharClass.Space;
+  const joinedRaw =
+    meter.tokenizer.splitsAfterNewline && startsWord
+      ? meter.countRaw(block + SEAM_PROBE) - meter.countRaw(SEAM_PROBE) + userRaw
+      : meter.countRaw(block + userInput);
+  return calibrate(joinedRaw, meter.calibration) - calibrate(userRaw, meter.calibration);
 }
 
 export interface RankedChunk {

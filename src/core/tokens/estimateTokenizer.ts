@@ -18,6 +18,8 @@ import type { Tokenizer } from './tokenizer';
 export class EstimateTokenizer implements Tokenizer {
   readonly name = 'estimate';
   readonly estimated = true;
+  // Runs are charged by class, and a class change after a newline starts a new run.
+  readonly splitsAfterNewline = true;
 
   count(text: string): number {
     return estimateRange(text, 0, text.length);

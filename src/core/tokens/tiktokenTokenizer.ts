@@ -28,6 +28,8 @@ export function loadGpt2Encoding(): Gpt2Encoding {
 export class TiktokenTokenizer implements Tokenizer {
   readonly name = 'gpt2';
   readonly estimated = false;
+  // GPT-2's pre-tokenizer starts a piece at a non-space after a newline; slicing restarts at a class change.
+  readonly splitsAfterNewline = true;
   private freed = false;
 
   constructor(

@@ -16,6 +16,11 @@ export interface Tokenizer {
   prefixEnd(text: string, maxTokens: number): number;
   /** UTF-16 offset where the longest suffix holding at most `maxTokens` tokens starts (same contract). */
   suffixStart(text: string, maxTokens: number): number;
+  /**
+   * True when a text ending in "\n" followed by a non-whitespace character always starts a new token there
+   * (count(a + b) = count(a + "x") - count("x") + count(b)); lets the context block be counted once.
+   */
+  readonly splitsAfterNewline?: boolean;
   /** Releases native/WASM memory. The tokenizer must not be used afterwards. */
   dispose(): void;
 }

@@ -4,6 +4,7 @@ import type { Tokenizer } from '../../../src/core/tokens/tokenizer';
 export class CodePointTokenizer implements Tokenizer {
   readonly name = 'codepoints';
   readonly estimated = false;
+  readonly splitsAfterNewline = true;
   disposed = false;
   count(text: string): number {
     let n = 0;
