@@ -25,9 +25,11 @@ describe('slicing of pathological runs', function () {
     assert.deepEqual(sliceCuts('The quick brown fox jumps over the lazy dog. '.repeat(200)), []);
   });
 
-  it('cuts a long run every MAX_RUN_UNITS units', function () {
+  it('cuts a long run every 64 ASCII characters or 32 other code points', function () {
     assert.deepEqual(sliceCuts('a'.repeat(200)), [64, 128, 192]);
     assert.deepEqual(sliceCuts('ab cd ' + '9'.repeat(130)), [6 + 64, 6 + 128]);
+    assert.deepEqual(sliceCuts('中'.repeat(70)), [32, 64]);
+    assert.deepEqual(sliceCuts('😀'.repeat(40)), [64], 'emoji are two UTF-16 units each');
   });
 
   it('classifies like the GPT-2 pre-tokenizer', function () {
