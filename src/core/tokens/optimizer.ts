@@ -1,11 +1,12 @@
 import { budgetShares, validateCalibration, validateOverhead, type BudgetSettings } from './budgets';
 import { CONTEXT_SEPARATOR, fitContext, rankChunks } from './contextFit';
-// Re-exported for code that imported it from here before the context fitting had its own file.
-export { CONTEXT_SEPARATOR } from './contextFit';
 import type { Meter } from './meter';
 import { PromptTooLargeError, TokenBudgetError } from './tokenErrors';
 import { cutMarker, fitText } from './truncation';
 import type { ContextChunk, OptimizeOptions, OptimizedPrompt, PromptSection, TokenUsage } from './types';
+
+// Re-exported for code that imported it from here before the context fitting had its own file.
+export { CONTEXT_SEPARATOR } from './contextFit';
 
 /** When the user's message must be cut, it keeps at least this many tokens besides its marker (if the window allows). */
 export const MIN_USER_TOKENS = 32;

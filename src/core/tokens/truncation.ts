@@ -31,7 +31,7 @@ const MAX_ATTEMPTS = 16;
  */
 export function fitText(text: string, budget: number, meter: Meter, mode: CutMode = 'head'): CutResult {
   const originalTokens = meter.measure(text);
-  if (originalTokens <= budget) return { text, tokens: originalTokens, originalTokens, cut: false };
+  if (originalTokens <= budget || text.length === 0) return { text, tokens: originalTokens, originalTokens, cut: false };
   const dropped: CutResult = { text: '', tokens: 0, originalTokens, cut: true };
   let room = budget;
   for (let attempt = 0; attempt < MAX_ATTEMPTS && room > 0; attempt++) {
