@@ -27,7 +27,7 @@ const MAX_ATTEMPTS = 16;
  * end (`middle`) on token boundaries, snapped back to grapheme boundaries, and marks the cut with
  * `[... N tokens truncated ...]` (N in model tokens). The result is verified with a fresh count; if
  * re-tokenizing the joined text costs more than planned, the kept part shrinks and the cut is redone.
- * When not even the marker fits, the text is dropped (empty, 0 tokens).
+ * When not even the marker and one token of the text fit, the text is dropped (empty, 0 tokens).
  */
 export function fitText(text: string, budget: number, meter: Meter, mode: CutMode = 'head'): CutResult {
   const originalTokens = meter.measure(text);
@@ -40,6 +40,8 @@ export function fitText(text: string, budget: number, meter: Meter, mode: CutMod
     const keepBudget = room - markerTokens;
     if (keepBudget <= 0) return dropped;
     const candidate = mode === 'head' ? cutHead(text, keepBudget, meter, originalTokens) : cutMiddle(text, keepBudget, meter, originalTokens);
+    // A marker with nothing of the text around it says nothing: drop the text instead.
+    if (candidate === undefined) return dropped;
     const tokens = meter.measure(candidate);
     if (tokens <= budget) return { text: candidate, tokens, originalTokens, cut: true };
     room -= Math.max(1, tokens - budget);
@@ -52,20 +54,22 @@ function decorate(marker: string, mode: CutMode, hasHead: boolean, hasTail: bool
   return `${hasHead ? '\n' : ''}${marker}${hasTail ? '\n' : ''}`;
 }
 
-function cutHead(text: string, keepBudget: number, meter: Meter, originalTokens: number): string {
+function cutHead(text: string, keepBudget: number, meter: Meter, originalTokens: number): string | undefined {
   const end = graphemeFloor(text, meter.tokenizer.prefixEnd(text, meter.rawBudget(keepBudget)));
+  if (end === 0) return undefined;
   const head = text.slice(0, end);
   const removed = Math.max(1, originalTokens - meter.measure(head));
   return head + decorate(cutMarker(removed), 'head', head.length > 0, false);
 }
 
-function cutMiddle(text: string, keepBudget: number, meter: Meter, originalTokens: number): string {
+function cutMiddle(text: string, keepBudget: number, meter: Meter, originalTokens: number): string | undefined {
   // Half for the start, half for the end: a question is often at one end of a pasted block.
   const headBudget = Math.ceil(keepBudget / 2);
   const tailBudget = keepBudget - headBudget;
   const end = graphemeFloor(text, meter.tokenizer.prefixEnd(text, meter.rawBudget(headBudget)));
   let start = tailBudget > 0 ? graphemeCeil(text, meter.tokenizer.suffixStart(text, meter.rawBudget(tailBudget))) : text.length;
   if (start < end) start = end;
+  if (end === 0 && start === text.length) return undefined;
   const head = text.slice(0, end);
   const tail = text.slice(start);
   const removed = Math.max(1, originalTokens - meter.measure(head) - meter.measure(tail));

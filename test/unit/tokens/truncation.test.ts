@@ -29,6 +29,14 @@ describe('cutting text to a budget', function () {
     assert.deepEqual(fitText('hello world '.repeat(50), 5, meter), { text: '', tokens: 0, originalTokens: 101, cut: true });
   });
 
+  it('drops a text rather than return a bare marker when no whole grapheme fits', function () {
+    const family = '👨‍👩‍👧‍👦'.repeat(20); // one family emoji is many GPT-2 tokens
+    const marker = tk.count('\n[... 999 tokens truncated ...]');
+    const cut = fitText(family, marker + 2, meter);
+    assert.equal(cut.text, '');
+    assert.equal(cut.tokens, 0);
+  });
+
   it('never splits an emoji sequence, a flag or a combining accent', function () {
     const family = '👨‍👩‍👧‍👦';
     const texts = [family.repeat(60), '🇫🇷🇩🇪🇯🇵'.repeat(40), 'e\u0301'.repeat(300), 'a👍🏽b'.repeat(80)];
