@@ -48,7 +48,8 @@ process.on('SIGINT', () => finish(130, 'interrupted'));
 process.on('SIGTERM', () => finish(143, 'terminated'));
 
 try {
-  server = await startCodeServer({ env: { THERAPIST_TEST_RESULT_FILE: resultFile, THERAPIST_ROOT: ROOT }, log });
+  const grep = process.argv[2] ?? '';
+  server = await startCodeServer({ env: { THERAPIST_TEST_RESULT_FILE: resultFile, THERAPIST_ROOT: ROOT, THERAPIST_TEST_GREP: grep }, log });
   fs.mkdirSync(path.join(OUTPUT, 'screenshots'), { recursive: true });
   browser = await launchChromium();
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();

@@ -1,31 +1,101 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { ModelIntegration, validateSettings } from './modelIntegration';
+import { ChatController } from './host/chatController';
+import { VsCodeHostActions } from './host/chatHostActions';
 import { ChatPanel } from './host/chatPanel';
 import { onConfigChange, readConfig } from './host/config';
+import { ConversationStore } from './host/conversationStore';
+import { DashboardPanel } from './host/dashboardPanel';
+import { toDashboardData } from './host/dashboardData';
+import { explainSelection } from './host/explainSelection';
+import { LedgerService } from './host/ledgerService';
 import { Log } from './host/log';
+import { MementoCalibrationStore } from './host/mementoCalibrationStore';
+import { Settings } from './host/settings';
+import { StatusBar } from './host/statusBar';
+import { lastUsageOf } from './host/statusBarText';
+import { observeBackend, type RequestOutcome, type TherapistApi } from './host/testApi';
 
 /**
- * Wires Therapist's services and registrations; nothing else happens here. Heavy work (loading the
- * tokenizer, talking to Ollama) is lazy, so activation stays fast and cannot fail on the network.
+ * Wires Therapist's services and registrations; nothing else happens here. Heavy work is lazy: the
+ * tokenizer loads on the first count, Ollama is asked on the first request, the ledger opens on first use.
  */
 export function activate(context: vscode.ExtensionContext): TherapistApi | undefined {
   const log = new Log();
   context.subscriptions.push(log);
   try {
-    let config = readConfig();
-    const chat = new ChatPanel(context.extensionUri, () => ({ model: config.model, limit: config.maxTokens }));
+    const settings = new Settings(readConfig(), {
+      validate: validateSettings,
+      log,
+      notify: (message, setting) => {
+        void vscode.window.showErrorMessage(message, 'Open Settings').then((choice) => {
+          if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', setting ?? 'therapist');
+        });
+      },
+    });
+    const ledger = new LedgerService({
+      path: path.join(context.globalStorageUri.fsPath, 'token-ledger.jsonl'),
+      limits: settings.ledgerLimits(),
+      logger: log,
+    });
+    const model = new ModelIntegration({
+      ...settings.modelOptions(),
+      user: settings.userId(),
+      logger: log,
+      calibrationStore: new MementoCalibrationStore(context.globalState),
+      ledger,
+    });
+    const statusBar = new StatusBar(settings.applied.model);
+    const finished = new vscode.EventEmitter<RequestOutcome>();
+    const store = new ConversationStore(context.workspaceState);
+    const dashboard = new DashboardPanel(context.extensionUri, {
+      data: async () => {
+        const l = await ledger.ledger();
+        const user = settings.userId();
+        return toDashboardData(l.analytics({ user }), l.usage({ user, conversation: store.active().id }), (id) => store.get(id)?.title);
+      },
+      export: async (format) => ((await ledger.ledger())[format === 'csv' ? 'exportCsv' : 'exportJson']()),
+    }, (message, error) => log.error(message, error));
+    const backend = observeBackend(model, (outcome) => {
+      if (outcome.result) statusBar.update(lastUsageOf(settings.applied.model, outcome.result));
+      if (outcome.error) log.error(`${outcome.command} failed: ${outcome.error.message}`);
+      void dashboard.refresh();
+      finished.fire(outcome);
+    });
+    const hostActions = new VsCodeHostActions(log);
+    const controller = new ChatController({
+      backend,
+      store,
+      host: hostActions,
+      getModel: () => ({ model: settings.applied.model, limit: settings.applied.maxTokens }),
+    });
+    const chat = new ChatPanel(context.extensionUri, controller);
+
     context.subscriptions.push(
-      chat,
+      finished, statusBar, dashboard, hostActions, chat, chat.registerSerializer(),
+      { dispose: () => model.dispose() },
+      { dispose: () => void ledger.close() },
+      { dispose: () => void store.flush() },
       onConfigChange((next) => {
-        config = next;
-        log.info(`settings changed: model=${config.model} maxTokens=${config.maxTokens}`);
+        const changed = settings.apply(next);
+        if (!changed) return;
+        model.updateOptions(settings.modelOptions());
+        ledger.setLimits(settings.ledgerLimits());
+        statusBar.setModel(settings.applied.model);
+        chat.refresh();
       }),
       vscode.commands.registerCommand('therapist.openChat', () => chat.show()),
-      vscode.commands.registerCommand('therapist.explainSelection', () => chat.show()),
-      vscode.commands.registerCommand('therapist.cancel', () => undefined),
-      vscode.commands.registerCommand('therapist.showTokenUsage', () => log.show()),
+      vscode.commands.registerCommand('therapist.explainSelection', () => explainSelection((request) => chat.ask(request))),
+      vscode.commands.registerCommand('therapist.cancel', () => chat.stop()),
+      vscode.commands.registerCommand('therapist.showTokenUsage', () => dashboard.show()),
     );
-    log.info(`activated (model ${config.model}, window ${config.maxTokens} tokens)`);
-    return { getConfig: () => config };
+    log.info(`activated: model ${settings.applied.model} at ${settings.applied.ollamaUrl}, window ${settings.applied.maxTokens} tokens, user ${settings.userId()}`);
+    return {
+      getConfig: () => settings.applied,
+      configProblem: () => settings.problem,
+      onDidFinishRequest: finished.event,
+    };
   } catch (error) {
     // VS Code shows nothing when activation throws: say it ourselves, with the way to the details.
     log.error('Therapist failed to activate', error);
@@ -36,9 +106,5 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
   }
 }
 
-/** What the extension exports to tests and other extensions (`extension.exports`). */
-export interface TherapistApi {
-  getConfig(): ReturnType<typeof readConfig>;
-}
-
 export function deactivate(): void {}
+

@@ -315,7 +315,7 @@ function definedSettings(partial: Partial<Settings>): Partial<Settings> {
 }
 
 /** Checks every setting; throws the token engine's typed error naming the first bad one. */
-function validateSettings(s: Settings): void {
+export function validateSettings(s: Settings): void {
   validateBudgets(s);
   if (!Number.isSafeInteger(s.streamingTimeout) || s.streamingTimeout < 1000 || s.streamingTimeout > 600000) {
     throw new TokenBudgetError('therapist.streamingTimeout', s.streamingTimeout, 'an integer from 1000 to 600000 (milliseconds)');

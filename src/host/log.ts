@@ -8,13 +8,16 @@ export class Log implements vscode.Disposable {
   }
   info(message: string): void {
     this.channel.info(message);
+    if (process.env.THERAPIST_LOG_TO_CONSOLE) console.log(`[Therapist info] ${message}`);
   }
   warn(message: string): void {
     this.channel.warn(message);
+    if (process.env.THERAPIST_LOG_TO_CONSOLE) console.log(`[Therapist warn] ${message}`);
   }
   error(message: string, error?: unknown): void {
     const detail = error instanceof Error ? `${error.name}: ${error.message}${error.stack ? `\n${error.stack}` : ''}` : error === undefined ? '' : String(error);
     this.channel.error(detail ? `${message}\n${detail}` : message);
+    if (process.env.THERAPIST_LOG_TO_CONSOLE) console.log(`[Therapist error] ${message} ${detail}`);
   }
   /** One structured line per request: to the channel and to the developer console. */
   usage(line: string): void {

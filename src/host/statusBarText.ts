@@ -33,3 +33,15 @@ export function statusText(model: string, last: LastUsage | undefined): { text: 
   lines.push('Click for token usage.');
   return { text: `$(hubot) Therapist: ${approx}${compactTokens(last.used)}/${compactTokens(last.limit)}`, tooltip: lines.join('\n'), level };
 }
+
+/** The status bar's view of a finished request: the model's own counts when it reported them, else ours. */
+export function lastUsageOf(model: string, result: { truncated: boolean; serverTruncationSuspected: boolean; usage: { total: number; limit: number; promptEvalCount?: number; evalCount?: number; estimated?: boolean } }): LastUsage {
+  const u = result.usage;
+  return {
+    model,
+    used: (u.promptEvalCount ?? u.total) + (u.evalCount ?? 0),
+    limit: u.limit,
+    truncated: result.truncated || result.serverTruncationSuspected,
+    estimated: Boolean(u.estimated) && u.promptEvalCount === undefined,
+  };
+}

@@ -5,10 +5,14 @@ import Mocha from 'mocha';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60000, color: false, reporter: 'spec' });
+  // `npm run test:vscode -- <fragment>` runs only the tests whose title contains it.
+  if (process.env.THERAPIST_TEST_GREP) mocha.grep(new RegExp(process.env.THERAPIST_TEST_GREP));
   // Register describe/it globals, then load the suites (require, so they run after the globals exist).
   mocha.suite.emit('pre-require', globalThis, 'therapist-vscode-suite', mocha);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- suites must load after the globals above exist
   require('./suite/activation.test');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('./suite/explain.test');
   return new Promise((resolve, reject) => {
     const failures: { title: string; error: string }[] = [];
     const runner = mocha.run((failed) => {
