@@ -1,3 +1,4 @@
+import { TherapistError } from './core/errors';
 import { budgetShares, validateBudgets, validateCalibration, type BudgetSettings, type BudgetShares } from './core/tokens/budgets';
 import { CountCache } from './core/tokens/countCache';
 import { EstimateTokenizer } from './core/tokens/estimateTokenizer';
@@ -101,9 +102,35 @@ export class TokenCounter {
     if (text.length === 0) return 0;
     const hit = this.cache.get(text);
     if (hit !== undefined) return hit;
-    const count = this.tokenizer.count(text);
+    const tokenizer = this.tokenizer;
+    let count: number;
+    try {
+      count = tokenizer.count(text);
+    } catch (err) {
+      if (!this.degrade(tokenizer, err)) throw err;
+      return this.countTokens(text);
+    }
     this.cache.set(text, count);
     return count;
+  }
+
+  /**
+   * Switches to the estimate when tiktoken fails after loading (a WASM trap leaves the instance unusable).
+   * Returns false for tokenizers the counter does not own (an injected one, or the estimate itself).
+   */
+  private degrade(failed: Tokenizer, err: unknown): boolean {
+    if (!(failed instanceof TiktokenTokenizer) || failed !== this.active) return false;
+    this.reason = `tiktoken failed while counting: ${err instanceof Error ? err.message : String(err)}`;
+    this.logger.warn(`${this.reason}. Switching to the conservative estimate; counts are labelled as estimates.`);
+    // The cache holds exact counts; mixing them with estimates would make one plan's numbers inconsistent.
+    this.cache.clear();
+    this.active = new EstimateTokenizer();
+    try {
+      failed.dispose();
+    } catch {
+      // A trapped WASM instance may fail to free; it is dropped either way.
+    }
+    return true;
   }
 
   /** Tokens of a conversation: each message's content, calibrated, plus `perMessageOverhead` per message. */
@@ -137,7 +164,16 @@ export class TokenCounter {
     validateCalibration(calibration);
     const tokenizer = this.tokenizer;
     const meter = new Meter(tokenizer, (text) => this.countTokens(text), calibration);
-    return optimizePromptWith(meter, tokenizer.estimated, settings, systemPrompt, userInput, contextChunks, options);
+    try {
+      const plan = optimizePromptWith(meter, tokenizer.estimated, settings, systemPrompt, userInput, contextChunks, options);
+      // If tiktoken failed during the plan, its numbers mix two tokenizers: plan again with the estimate.
+      if (this.active === tokenizer) return plan;
+    } catch (err) {
+      // Budget and size errors are answers, not tokenizer failures; after a switch, any error is re-planned.
+      const switched = this.active !== tokenizer;
+      if (!switched && (err instanceof TherapistError || !this.degrade(tokenizer, err))) throw err;
+    }
+    return this.optimizePrompt(systemPrompt, userInput, contextChunks, options);
   }
 
   /** The same plan as optimizePrompt, summarized for the meter and the usage command; sends nothing. */

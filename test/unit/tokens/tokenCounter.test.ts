@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Gpt2Encoding } from '../../../src/core/tokens/tiktokenTokenizer';
 import { loadGpt2Encoding } from '../../../src/core/tokens/tiktokenTokenizer';
 import type { TokenLogger } from '../../../src/core/tokens/tokenizer';
+import { PromptTooLargeError } from '../../../src/core/tokens/tokenErrors';
 import { TokenCounter } from '../../../src/tokenCounter';
 
 function recordingLogger(): TokenLogger & { lines: string[] } {
@@ -48,6 +49,36 @@ describe('TokenCounter', function () {
     assert.match(logger.lines[0], /^warn: tiktoken could not load: WebAssembly\.Module\(\): out of memory\. Falling back to a conservative estimate/);
     assert.equal(tc.optimizePrompt('sys', 'hi').tokenUsage.estimated, true);
     assert.equal(tc.getTokenUsageInfo('sys', 'hi').estimated, true);
+  });
+
+  it('switches to the estimate, says why, and re-plans when tiktoken fails after loading', function () {
+    const logger = recordingLogger();
+    let frees = 0;
+    const trap: Gpt2Encoding = {
+      encode_ordinary: (t) => {
+        if (t.includes('TRAP')) throw new WebAssembly.RuntimeError('unreachable');
+        return real.encode_ordinary(t);
+      },
+      decode: (t) => real.decode(t),
+      free: () => void frees++,
+    };
+    const tc = new TokenCounter(8192, 0.2, 0.3, 0.5, { logger, env: {}, loadEncoding: () => trap });
+    assert.equal(tc.countTokens('hello world'), 2);
+    assert.equal(tc.isEstimate, false);
+    const plan = tc.optimizePrompt('System prompt.', 'Question about TRAP?', ['chunk one', 'chunk two']);
+    assert.equal(plan.tokenUsage.estimated, true, 'the whole plan is counted with the estimate');
+    assert.equal(plan.tokenUsage.system, tc.countTokens('System prompt.'));
+    assert.equal(tc.isEstimate, true);
+    assert.equal(tc.fallbackReason, 'tiktoken failed while counting: unreachable');
+    assert.equal(frees, 1);
+    assert.match(logger.lines.at(-1) ?? '', /^warn: tiktoken failed while counting: unreachable\. Switching to the conservative estimate/);
+    assert.equal(tc.countTokens('hello world'), 4, 'cached exact counts were dropped with the switch');
+  });
+
+  it('does not mistake a prompt that cannot fit for a tokenizer failure', function () {
+    const tc = new TokenCounter(8, 0.2, 0.3, 0.5, { loadEncoding: borrowed, env: {} });
+    assert.throws(() => tc.optimizePrompt('', 'a long question that cannot fit in eight tokens at all'), PromptTooLargeError);
+    assert.equal(tc.isEstimate, false);
   });
 
   it('uses the estimate when forced by option or by THERAPIST_TOKENIZER=estimate, without loading tiktoken', function () {
