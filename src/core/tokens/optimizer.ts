@@ -2,7 +2,7 @@ import { budgetShares, validateCalibration, validateOverhead, type BudgetSetting
 import { CONTEXT_SEPARATOR, fitContext, rankChunks } from './contextFit';
 import type { Meter } from './meter';
 import { PromptTooLargeError, TokenBudgetError } from './tokenErrors';
-import { cutMarker, fitText } from './truncation';
+import { cutMarker, fitText, smallestKeepingBudget } from './truncation';
 import type { ContextChunk, OptimizeOptions, OptimizedPrompt, PromptSection, TokenUsage } from './types';
 
 // Re-exported for code that imported it from here before the context fitting had its own file.
@@ -75,7 +75,7 @@ export function optimizePromptWith(
     const userTarget = Math.min(userNeed, available, Math.max(available - Math.min(systemNeed, shares.system), minimumUser));
     const userFit = fitText(userInput, userTarget - overhead, meter, 'middle');
     if (overhead > available || (userInput.length > 0 && userFit.text.length === 0)) {
-      const minimumNeeded = overhead + (userInput.length > 0 ? markerTokens + 1 : 0);
+      const minimumNeeded = overhead + (userInput.length > 0 ? smallestKeepingBudget(userInput, available - overhead, meter, 'middle') : 0);
       throw new PromptTooLargeError({ limit: shares.limit, completionReserve: shares.completionReserve, minimumNeeded, requested });
     }
     userOut = userFit.text;

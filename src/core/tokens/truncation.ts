@@ -69,9 +69,33 @@ function cutMiddle(text: string, keepBudget: number, meter: Meter, originalToken
   const end = graphemeFloor(text, meter.tokenizer.prefixEnd(text, meter.rawBudget(headBudget)));
   let start = tailBudget > 0 ? graphemeCeil(text, meter.tokenizer.suffixStart(text, meter.rawBudget(tailBudget))) : text.length;
   if (start < end) start = end;
-  if (end === 0 && start === text.length) return undefined;
+  // Too little room for a grapheme at each end: spend all of it on the start.
+  if (end === 0 && start === text.length) return cutHead(text, keepBudget, meter, originalTokens);
   const head = text.slice(0, end);
   const tail = text.slice(start);
   const removed = Math.max(1, originalTokens - meter.measure(head) - meter.measure(tail));
   return head + decorate(cutMarker(removed), 'middle', head.length > 0, tail.length > 0) + tail;
+}
+
+/**
+ * The smallest budget in which `fitText` keeps anything of `text` (for PromptTooLargeError's numbers).
+ * Gallops up from `from`: only called on the error path, where the answer is a few tokens away.
+ */
+export function smallestKeepingBudget(text: string, from: number, meter: Meter, mode: CutMode): number {
+  const total = meter.measure(text);
+  const keeps = (b: number) => b >= total || fitText(text, b, meter, mode).text.length > 0;
+  let lo = Math.max(0, from);
+  let step = 1;
+  let hi = lo + step;
+  while (!keeps(hi)) {
+    lo = hi;
+    step *= 2;
+    hi = Math.min(total, lo + step);
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (keeps(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
