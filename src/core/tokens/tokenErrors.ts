@@ -9,7 +9,7 @@ export interface PromptTooLargeFacts {
   limit: number;
   /** Tokens held back for the answer. */
   completionReserve: number;
-  /** Tokens the prompt needs at the very least (message overheads, the user input's cut marker and one token of it). */
+  /** Tokens the prompt needs at the very least: the user message's overhead, cut marker and first whole grapheme(s). */
   minimumNeeded: number;
   /** Tokens the whole prompt would need without truncation. */
   requested: number;
@@ -17,7 +17,7 @@ export interface PromptTooLargeFacts {
 
 /**
  * Even a fully truncated prompt cannot fit: the window is smaller than the answer reserve plus the
- * unavoidable parts (message overheads, the cut marker and a first token of the user's message).
+ * unavoidable parts (the user message's overhead, its cut marker and a first whole grapheme of it).
  */
 export class PromptTooLargeError extends TherapistError {
   readonly code = 'promptTooLarge';
