@@ -135,6 +135,7 @@ export class TokenCounter {
 
   /** Tokens of a conversation: each message's content, calibrated, plus `perMessageOverhead` per message. */
   countMessages(history: readonly HistoryMessage[], perMessageOverhead = 0, calibration = 1): number {
+    validateCalibration(calibration);
     let total = 0;
     for (const m of history) total += calibrate(this.countTokens(m.content), calibration) + perMessageOverhead;
     return total;
@@ -189,6 +190,8 @@ export class TokenCounter {
       completionReserve: u.completionReserve,
       requested: u.requested,
       estimated: u.estimated,
+      droppedChunks: plan.droppedChunks,
+      droppedMessages: plan.droppedMessages,
       warning: plan.warning,
     };
   }

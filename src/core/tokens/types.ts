@@ -104,5 +104,9 @@ export interface TokenUsageInfo {
   completionReserve: number;
   requested: number;
   estimated: boolean;
+  /** Chunks that would be dropped or cut, most relevant first (for "omitted references" in the panel). */
+  droppedChunks: ChunkReport[];
+  /** History messages that would be dropped (the oldest). */
+  droppedMessages: number;
   warning?: string;
 }

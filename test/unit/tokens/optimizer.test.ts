@@ -168,6 +168,12 @@ describe('optimizePrompt', function () {
       completionReserve: 100,
       requested: 1220,
       estimated: false,
+      droppedChunks: [
+        // Without relevance, position ranks: the first six fit whole, the seventh is cut.
+        { index: 6, id: undefined, source: undefined, relevance: undefined, tokens: 100, keptTokens: 78, status: 'cut' },
+        ...[7, 8, 9].map((index) => ({ index, id: undefined, source: undefined, relevance: undefined, tokens: 100, keptTokens: 0, status: 'dropped' })),
+      ],
+      droppedMessages: 0,
       warning: 'WARNING: Input was truncated due to token limits. Truncated sections: context chunks. Consider reducing context or breaking down your request.',
     });
   });
