@@ -1,6 +1,5 @@
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, watch, writeSync, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import { abortableDelay } from './clock';
 import { LedgerBusyError } from './errors';
 import { currentProcess, processState, type ProcessIdentity } from './processIdentity';
 import type { LedgerLogger } from './types';
@@ -9,6 +8,8 @@ import type { LedgerLogger } from './types';
 const EMPTY_LOCK_STALE_MS = 2000;
 /** Breaking takes microseconds; a break token older than this belongs to a breaker that died. */
 const BREAK_TOKEN_STALE_MS = 1000;
+/** A process that released the lock less than this long ago lets waiting processes go first. */
+const YIELD_WINDOW_MS = 2;
 
 interface LockOwner extends ProcessIdentity {
   at: number;
@@ -24,6 +25,11 @@ interface LockOwner extends ProcessIdentity {
  */
 export class FileLock {
   private held: LockOwner | undefined;
+  private releasedAt = Number.NEGATIVE_INFINITY;
+  private swept = false;
+  /** Folder watcher that wakes waiters; undefined until first needed, null when unavailable or closed. */
+  private watcher: FSWatcher | null | undefined;
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     readonly lockPath: string,
@@ -33,17 +39,31 @@ export class FileLock {
   /** Waits until this process holds the lock; throws LedgerBusyError after `timeoutMs`. */
   async acquire(): Promise<void> {
     if (this.held) throw new Error('FileLock is not reentrant: acquire() called while held');
+    // Fairness: polling waiters would rarely win against a holder that re-acquires microseconds after
+    // releasing, so a process that just released steps aside once when others have said they wait.
+    // The first acquire also sweeps tickets left by waiters that died.
+    const justReleased = performance.now() - this.releasedAt < YIELD_WINDOW_MS;
+    if (justReleased || !this.swept) {
+      this.swept = true;
+      if (this.othersWaiting() && justReleased) await this.lockFileChange(1);
+    }
     const started = Date.now();
     let attempt = 0;
-    for (;;) {
-      if (this.tryCreate()) return;
-      if (this.breakIfStale()) continue;
-      const waited = Date.now() - started;
-      if (waited > this.opts.timeoutMs) throw new LedgerBusyError(this.lockPath, waited, this.describeHolder());
-      // Short polls first (critical sections are sub-millisecond), then back off for long holders.
-      attempt++;
-      const base = attempt < 40 ? 1 : Math.min(16, 1 << Math.min(4, Math.floor((attempt - 40) / 10)));
-      await abortableDelay(base + Math.random());
+    let ticket: string | undefined;
+    try {
+      for (;;) {
+        if (this.tryCreate()) return;
+        if (this.breakIfStale()) continue;
+        const waited = Date.now() - started;
+        if (waited > this.opts.timeoutMs) throw new LedgerBusyError(this.lockPath, waited, this.describeHolder());
+        ticket ??= this.announceWaiting();
+        // Short polls first (critical sections are sub-millisecond), then back off for long holders.
+        attempt++;
+        const base = attempt < 40 ? 1 : Math.min(16, 1 << Math.min(4, Math.floor((attempt - 40) / 10)));
+        await this.lockFileChange(base);
+      }
+    } finally {
+      if (ticket) removeQuietly(ticket);
     }
   }
 
@@ -52,6 +72,7 @@ export class FileLock {
     const mine = this.held;
     this.held = undefined;
     if (!mine) return;
+    this.releasedAt = performance.now();
     const owner = this.readOwner(this.lockPath);
     if (owner && owner.nonce !== mine.nonce) {
       this.opts.logger?.warn(`ledger lock ${this.lockPath} was taken over by pid ${owner.pid} while we held it; leaving it`);
@@ -62,6 +83,65 @@ export class FileLock {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
+  }
+
+  /** Stops watching the folder (the lock itself is released by `release`). */
+  close(): void {
+    this.watcher?.close();
+    this.watcher = null;
+  }
+
+  /**
+   * Resolves when the lock file is created or deleted (an OS file-change event: microseconds, where
+   * a timer poll costs a millisecond per hand-over), or after `ms` as a fallback when events are lost.
+   */
+  private lockFileChange(ms: number): Promise<void> {
+    this.watch();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
+  }
+
+  private watch(): void {
+    if (this.watcher !== undefined) return;
+    const base = path.basename(this.lockPath);
+    try {
+      this.watcher = watch(path.dirname(this.lockPath), { persistent: false }, (_event, name) => {
+        if (name === base) for (const wake of [...this.wakers]) wake();
+      });
+      this.watcher.on('error', () => this.close());
+    } catch {
+      // No change events on this file system: the timer polls alone.
+      this.watcher = null;
+    }
+  }
+
+  /** Leaves a `<lock>.wait-<pid>-<n>` ticket so the holder knows someone waits. */
+  private announceWaiting(): string {
+    const ticket = `${this.lockPath}.wait-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    closeSync(openSync(ticket, 'w'));
+    return ticket;
+  }
+
+  /** Whether another live process has a waiting ticket; tickets of dead processes are removed. */
+  private othersWaiting(): boolean {
+    const dir = path.dirname(this.lockPath);
+    const prefix = `${path.basename(this.lockPath)}.wait-`;
+    let found = false;
+    for (const name of readdirSync(dir)) {
+      if (!name.startsWith(prefix)) continue;
+      const pid = Number(name.slice(prefix.length).split('-')[0]);
+      if (pid === process.pid) continue;
+      if (processState({ ...currentProcess(), pid, start: '' }) === 'dead') removeQuietly(path.join(dir, name));
+      else found = true;
+    }
+    return found;
   }
 
   private tryCreate(): boolean {
@@ -158,6 +238,14 @@ export class FileLock {
   private describeHolder(): string {
     const o = this.readOwner(this.lockPath);
     return o ? `pid ${o.pid} on ${o.host}` : '';
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone.
   }
 }
 

@@ -14,6 +14,8 @@ export class Journal {
   private ino = -1;
   /** Bytes of this file already read and applied. */
   private offset = 0;
+  /** Durable records were written since the last fdatasync. */
+  private unsynced = false;
   /** Set when the file changed under our lock: the next read starts over. */
   private suspect = false;
 
@@ -78,13 +80,16 @@ export class Journal {
     return { reset, records };
   }
 
-  /** Appends records durably (write, then fdatasync) and advances past them. */
-  append(records: readonly JournalRecord[]): void {
+  /**
+   * Appends records and advances past them. With `durable`, the next `flush` must fdatasync the file
+   * (which also flushes every earlier record of it still in the page cache).
+   */
+  append(records: readonly JournalRecord[], durable = true): void {
     if (records.length === 0) return;
     const data = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n', 'utf8');
     let written = 0;
     while (written < data.length) written += writeSync(this.fd, data, written, data.length - written);
-    fdatasyncSync(this.fd);
+    if (durable) this.unsynced = true;
     this.offset += data.length;
     if (fstatSync(this.fd).size !== this.offset) {
       // Someone wrote while we held the lock (a lock broken wrongly, or a foreign writer): our byte offset
@@ -92,6 +97,17 @@ export class Journal {
       this.logger?.warn(`ledger: ${this.filePath} changed under the lock; rereading it`);
       this.suspect = true;
     }
+  }
+
+  /**
+   * Makes durable records reach the disk. Safe after the lock is released: other processes already see
+   * the records through the page cache; only a power loss needs the disk, and the caller has not been
+   * told "settled" yet.
+   */
+  flush(): void {
+    if (!this.unsynced || this.fd < 0) return;
+    this.unsynced = false;
+    fdatasyncSync(this.fd);
   }
 
   /**
@@ -128,6 +144,7 @@ export class Journal {
   }
 
   close(): void {
+    this.flush();
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
@@ -143,6 +160,7 @@ export class Journal {
 
   private reopen(): void {
     this.close();
+    this.unsynced = false;
     mkdirSync(path.dirname(this.filePath), { recursive: true });
     this.fd = openSync(this.filePath, 'a+');
     this.ino = fstatSync(this.fd).ino;

@@ -182,6 +182,7 @@ export class Ledger {
     this.closed = true;
     await this.queue;
     this.journal.close();
+    this.lock.close();
   }
 
   private admit(req: ReserveRequest, asked: number, waitLeft: number, waited: number): Admission {
@@ -277,14 +278,17 @@ export class Ledger {
     if (this.closed) return Promise.reject(new Error('the token ledger is closed'));
     const run = async (): Promise<T> => {
       await this.lock.acquire();
+      let result: T;
       try {
         this.catchUp(true);
-        const result = fn();
+        result = fn();
         this.maybeCompact();
-        return result;
       } finally {
         this.lock.release();
       }
+      // The lock makes the decision atomic; the fdatasync makes it durable and need not hold others up.
+      this.journal.flush();
+      return result;
     };
     const p = this.queue.then(run, run);
     this.queue = p.catch(() => undefined);
@@ -303,8 +307,13 @@ export class Ledger {
     if (reset) this.sizeAfterCompaction = this.journal.size;
   }
 
+  /**
+   * Appends and applies records. Only records that charge tokens (settles) wait for fdatasync: a power
+   * loss can then lose only holds and refusals, whose requests died with the machine, never a charge.
+   * (Another process's write() is visible at once through the page cache; fsync is about the disk.)
+   */
   private write(records: JournalRecord[]): void {
-    this.journal.append(records);
+    this.journal.append(records, records.some((r) => r.t === 'set'));
     for (const r of records) this.state.apply(r);
   }
 

@@ -112,7 +112,7 @@ describe('ledger: several processes on one file', function () {
     const runs = await Promise.all(
       [...Array(WORKERS).keys()].map((i) =>
         startWorker(tmp.file, seedBase + i, (child) => {
-          if (victims.has(i)) setTimeout(() => child.kill('SIGKILL'), 20 + Math.random() * 300);
+          if (victims.has(i)) setTimeout(() => child.kill('SIGKILL'), 10 + Math.random() * 150);
         }),
       ),
     );
@@ -124,6 +124,8 @@ describe('ledger: several processes on one file', function () {
     for (const run of runs) {
       assert.doesNotMatch(run.stderr, /changed under the lock|skipped an unreadable record|torn/, `${context}: pid ${run.pid}`);
     }
+    // Workers take far longer than 160 ms for their operations, so at least one kill lands mid-run.
+    assert.ok(runs.some((r) => r.signal === 'SIGKILL'), `${context}: every victim finished before its kill`);
     const reservedCount = runs.reduce((s, r) => s + r.lines.filter((l) => 'reserved' in l).length, 0);
     const refusedCount = runs.reduce((s, r) => s + r.lines.filter((l) => 'refused' in l).length, 0);
     assert.ok(reservedCount > 300, `${context}: only ${reservedCount} reservations were made`);

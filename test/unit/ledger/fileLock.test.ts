@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { LedgerBusyError } from '../../../src/core/ledger';
 import { FileLock } from '../../../src/core/ledger/fileLock';
@@ -66,5 +66,39 @@ describe('ledger: cross-process file lock', () => {
     writeFileSync(lockPath(), holder(process.ppid));
     lock.release();
     assert.ok(existsSync(lockPath()));
+  });
+});
+
+describe('ledger: file lock hand-over', () => {
+  let tmp: ReturnType<typeof tempLedgerPath>;
+  beforeEach(() => {
+    tmp = tempLedgerPath();
+  });
+  afterEach(() => tmp.cleanup());
+
+  it('a waiter leaves a ticket while it waits and removes it once it holds the lock', async () => {
+    const lockPath = `${tmp.file}.lock`;
+    const a = new FileLock(lockPath, { timeoutMs: 2000, staleMs: 30_000 });
+    const b = new FileLock(lockPath, { timeoutMs: 2000, staleMs: 30_000 });
+    await a.acquire();
+    const waiting = b.acquire();
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(readdirSync(tmp.dir).filter((n) => n.startsWith('ledger.jsonl.lock.wait-')).length, 1);
+    a.release();
+    await waiting;
+    assert.equal(readdirSync(tmp.dir).filter((n) => n.includes('.wait-')).length, 0);
+    b.release();
+    a.close();
+    b.close();
+  });
+
+  it('tickets of waiters that died are swept by the first acquire, so they never make a holder step aside', async () => {
+    const lockPath = `${tmp.file}.lock`;
+    writeFileSync(`${lockPath}.wait-${deadPid()}-x`, '');
+    const a = new FileLock(lockPath, { timeoutMs: 2000, staleMs: 30_000 });
+    await a.acquire();
+    a.release();
+    a.close();
+    assert.deepEqual(readdirSync(tmp.dir), []);
   });
 });
