@@ -56,14 +56,6 @@ export function unitsAt(text: string, i: number): 1 | 2 {
   return 1;
 }
 
-/** True when index `i` falls between the two halves of a surrogate pair (cutting there would corrupt a character). */
-export function insideSurrogatePair(text: string, i: number): boolean {
-  if (i <= 0 || i >= text.length) return false;
-  const prev = text.charCodeAt(i - 1);
-  const cur = text.charCodeAt(i);
-  return prev >= 0xd800 && prev <= 0xdbff && cur >= 0xdc00 && cur <= 0xdfff;
-}
-
 /** UTF-8 length in bytes of the code point starting at `i` (lone surrogates become U+FFFD: 3 bytes). */
 export function utf8BytesAt(text: string, i: number): number {
   const unit = text.charCodeAt(i);
