@@ -133,8 +133,15 @@ export class FileLock {
   private othersWaiting(): boolean {
     const dir = path.dirname(this.lockPath);
     const prefix = `${path.basename(this.lockPath)}.wait-`;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
     let found = false;
-    for (const name of readdirSync(dir)) {
+    for (const name of names) {
       if (!name.startsWith(prefix)) continue;
       const pid = Number(name.slice(prefix.length).split('-')[0]);
       if (pid === process.pid) continue;

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { abortReason, DAY_MS, dayKey, systemClock } from './clock';
 import { analyticsReport, ledgerToJson, requestsToCsv, usageReport } from './analytics';
 import { planRequest, SOFT_FRACTION, type PlanConstraint } from './degradation';
@@ -60,6 +62,7 @@ export class Ledger {
 
   /** Opens (or creates) the ledger: repairs a torn last record, releases reservations of dead processes and expired ones. */
   static async open(options: LedgerOptions): Promise<Ledger> {
+    mkdirSync(path.dirname(options.path), { recursive: true });
     const ledger = new Ledger(options);
     await ledger.transact(() => {
       ledger.journal.removeLeftovers();

@@ -121,6 +121,13 @@ describe('ledger: journal durability, recovery and compaction', () => {
     }
   });
 
+  it('creates the folder of a new ledger (first run: global storage may not exist yet)', async () => {
+    const nested = path.join(tmp.dir, 'globalStorage', 'therapist', 'token-ledger.jsonl');
+    const l = await track(openAt(nested, clock));
+    await commitOne(l, 3);
+    assert.equal(readFileSync(nested, 'utf8').split('\n').length, 4);
+  });
+
   it('removes a compaction file left by a crash', async () => {
     writeFileSync(`${tmp.file}.compact-12345`, '{"t":"hdr"');
     await track(openAt(tmp.file, clock));
