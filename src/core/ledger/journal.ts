@@ -143,6 +143,7 @@ export class Journal {
     }
   }
 
+  /** Flushes pending durable records and closes the file. */
   close(): void {
     this.flush();
     if (this.fd >= 0) closeSync(this.fd);

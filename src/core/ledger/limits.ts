@@ -48,6 +48,7 @@ export function quotaViolation(standings: readonly QuotaStanding[], asked: numbe
   return worst;
 }
 
+/** The user-facing error for a quota that refuses `asked` tokens. */
 export function quotaError(s: QuotaStanding, user: string, conversation: string, asked: number, now: number): QuotaExceededError {
   return new QuotaExceededError({ quota: s.quota, user, conversation, asked, available: s.available, limit: s.limit, used: s.used, reserved: s.reserved, resetAt: s.resetAt, now });
 }

@@ -166,6 +166,7 @@ export function expiredRecord(res: ActiveReservation, at: number, why: string): 
   };
 }
 
+/** The identity of a rollup bucket: local day, user, conversation, model, command. */
 export function rollupKey(r: Pick<Rollup, 'day' | 'user' | 'conversation' | 'model' | 'command'>): string {
   return [r.day, r.user, r.conversation, r.model, r.command].join('\u0000');
 }
