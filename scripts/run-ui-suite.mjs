@@ -52,7 +52,7 @@ try {
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   page.on('pageerror', (e) => console.error('[workbench pageerror]', String(e).slice(0, 300)));
   await page.goto(server.url());
-  const wb = new Workbench(page, { screenshotDir: shots, settingsFile: path.join(server.tmp, 'ud/User/settings.json') });
+  const wb = new Workbench(page, { screenshotDir: shots });
   wb.simulatorUrl = simulatorUrl;
   wb.workspace = server.workspace;
   await wb.ready();

@@ -4,10 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export class Workbench {
-  constructor(page, { screenshotDir, settingsFile }) {
+  constructor(page, { screenshotDir }) {
     this.page = page;
     this.screenshotDir = screenshotDir;
-    this.settingsFile = settingsFile;
   }
 
   /** Waits until the workbench has rendered and the extension host is up. */
@@ -20,14 +19,53 @@ export class Workbench {
   /** Runs a command from the command palette by its title, as a user would. */
   async runCommand(title) {
     const page = this.page;
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 15000 });
-    await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ timeout: 20000 });
-    await page.keyboard.press('Enter');
+    // A cold workbench can open the palette before it has indexed every command: look again once.
+    for (let attempt = 1; ; attempt++) {
+      // Keys typed while a webview (an iframe) has focus may not reach the palette: give focus back to the workbench.
+      await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 15000 });
+      await input.fill(`>${title}`);
+      // The exact label, not the first fuzzy match: "Close Editor" also matches a recently used "Close All Editor Groups".
+      const label = new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+      const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: label }) }).first();
+      try {
+        await row.waitFor({ timeout: 10000 });
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        continue;
+      }
+      await row.click();
+      return;
+    }
+  }
+
+  /**
+   * Changes a user setting in the Settings editor, as a user does (code-server does not notice a settings.json
+   * written behind its back), then closes the editor.
+   */
+  async setSetting(key, value) {
+    const page = this.page;
+    await this.runCommand('Preferences: Open User Settings');
+    await page.locator('.settings-editor').waitFor({ timeout: 15000 });
+    await page.waitForTimeout(300); // the search box takes focus once the editor has rendered
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(key);
+    const row = page.locator(`.settings-editor .setting-item-contents[data-key="${key}"]`).first();
+    await row.waitFor({ timeout: 15000 });
+    if (typeof value === 'boolean') {
+      const box = row.locator('.setting-value-checkbox');
+      if ((await box.getAttribute('aria-checked')) !== String(value)) await box.click();
+    } else {
+      // Real keystrokes: the Settings editor ignores a programmatic fill and puts the old value back on blur.
+      await row.locator('input.input').click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(String(value));
+    }
+    await page.waitForTimeout(1200); // the Settings editor writes after a debounce
+    await this.runCommand('View: Close Editor');
   }
 
   /** The frame (inside iframe.webview -> iframe#active-frame) that contains `selector`, polled for up to `ms`. */
@@ -51,16 +89,6 @@ export class Workbench {
     const file = path.join(this.screenshotDir, `${name}.png`);
     await this.page.screenshot({ path: file });
     return file;
-  }
-
-  /** Changes user settings the way settings.json edits do; VS Code picks the file change up live. */
-  updateSettings(changes) {
-    const current = JSON.parse(fs.readFileSync(this.settingsFile, 'utf8'));
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === undefined) delete current[k];
-      else current[k] = v;
-    }
-    fs.writeFileSync(this.settingsFile, JSON.stringify(current, null, 2));
   }
 
   /** Polls `check` until it is truthy. */
