@@ -183,13 +183,27 @@ export class ModelIntegration {
     }
     const warnings: string[] = [];
     let plan = this.plan(prompt, context, opts, facts.effectiveWindow);
+    const who = { user: this.options.user ?? 'local', conversation: opts.conversationId ?? 'default', model, command: opts.command ?? 'chat' };
+    // Near a quota the ledger asks for a smaller request (less context, a smaller answer reserve); at the limit it
+    // refuses, and nothing is sent. num_ctx stays the same either way: only what we put in it shrinks.
+    const advice = await this.options.ledger?.plan?.({ ...who, promptTokens: plan.prompt.tokenUsage.total, completionTokens: plan.prompt.tokenUsage.completionReserve });
+    if (advice?.level === 'refuse') throw advice.error ?? new Error(advice.message);
+    let shrink: Shrink | undefined;
+    if (advice?.level === 'degrade') {
+      // Plan for a window just big enough for the smaller prompt plus the smaller answer: the optimizer then cuts by
+      // its usual priorities, least relevant context first.
+      const u = plan.prompt.tokenUsage;
+      const completionReserve = Math.min(u.completionReserve, advice.shrinkCompletionTo ?? u.completionReserve);
+      shrink = { window: Math.min(facts.effectiveWindow, Math.max(1, u.total - (advice.shrinkContextBy ?? 0) + completionReserve)), completionReserve };
+      plan = this.plan(prompt, context, opts, facts.effectiveWindow, shrink);
+      warnings.push(advice.message);
+    }
     let outcome: ChatOutcome | undefined;
     let reservation: LedgerReservation | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
         reservation = await this.options.ledger?.reserve({
-          user: this.options.user ?? 'local', conversation: opts.conversationId ?? 'default', model, command: opts.command ?? 'chat',
-          promptTokens: plan.prompt.tokenUsage.total, completionTokens: plan.prompt.tokenUsage.completionReserve, signal: opts.signal,
+          ...who, promptTokens: plan.prompt.tokenUsage.total, completionTokens: plan.prompt.tokenUsage.completionReserve, signal: opts.signal,
         });
       } catch (error) {
         if (opts.signal?.aborted) return this.cancelledBeforeSending(plan, model);
@@ -212,7 +226,7 @@ export class ModelIntegration {
         if (attempt === 1 && error instanceof OllamaContextError && error.promptTokens !== undefined) {
           this.calibrator.observe(model, plan.raw, error.promptTokens - plan.template);
           warnings.push(`Ollama counted ${error.promptTokens} prompt tokens where Therapist planned ${plan.prompt.tokenUsage.total}; re-planned with the model's count and sent again.`);
-          plan = this.plan(prompt, context, opts, facts.effectiveWindow);
+          plan = this.plan(prompt, context, opts, facts.effectiveWindow, shrink);
           continue;
         }
         this.logUsage(plan, undefined, model, false, error);
@@ -257,9 +271,13 @@ export class ModelIntegration {
     if (this.ownsCounter || this.counter !== this.injectedCounter) this.counter.dispose();
   }
 
-  private plan(prompt: string, context: readonly ContextChunk[], opts: GenerateOptions, window: number): Plan {
+  /** Fits the prompt into `window` (or into the smaller one a near-quota `shrink` asks for). */
+  private plan(prompt: string, context: readonly ContextChunk[], opts: GenerateOptions, window: number, shrink?: Shrink): Plan {
     const calibration = this.calibrationFor(this.settings.model);
-    const optimized = this.counter.optimizePrompt(opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, prompt, context, { history: opts.history, calibration: calibration.factor, perMessageOverhead: this.overhead, maxTokens: window });
+    const optimized = this.counter.optimizePrompt(opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, prompt, context, {
+      history: opts.history, calibration: calibration.factor, perMessageOverhead: this.overhead,
+      maxTokens: shrink?.window ?? window, completionReserve: shrink?.completionReserve,
+    });
     const messages = buildMessages(optimized);
     return { prompt: optimized, messages, raw: rawContentTokens(optimized, messages.length), template: templateTokens(optimized, messages.length), calibration };
   }
@@ -289,6 +307,12 @@ export class ModelIntegration {
   private newCounter(s: Settings): TokenCounter {
     return new TokenCounter(s.maxTokens, s.systemTokenBudget, s.userTokenBudget, s.contextTokenBudget, this.injectedCounter ? { tokenizer: this.injectedCounter.tokenizer } : { logger: this.options.logger });
   }
+}
+
+/** A smaller request near a quota: plan for a smaller window and/or a smaller answer reserve. */
+interface Shrink {
+  window: number;
+  completionReserve?: number;
 }
 
 interface Plan {

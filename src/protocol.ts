@@ -96,6 +96,8 @@ export interface ChatMessage {
   error?: ChatErrorInfo;
   /** The answer came from the non-streaming fallback. */
   fallbackUsed?: boolean;
+  /** Other things the user should know about this request (a smaller request near a quota, a re-plan, ...). */
+  notes?: string[];
 }
 
 export interface ConversationSummary {
@@ -151,6 +153,8 @@ export type HostToWebview =
   /** `null` clears an earlier (preflight) report that the final request no longer needed. */
   | { type: 'truncation'; messageId: string; report: TruncationReport | null }
   | { type: 'serverTruncation'; messageId: string; report: ServerTruncationReport }
+  /** Notes on a sent message that are neither a cut nor an error (shown verbatim under it). */
+  | { type: 'notes'; messageId: string; notes: string[] }
   /** An error for a message (shown as a card on it), or for the panel as a whole when `messageId` is absent. */
   | { type: 'error'; messageId?: string; error: ChatErrorInfo }
   | { type: 'conversationTotal'; tokens: number }

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatAction, ChatMessage, HostToWebview, PanelState, WebviewToHost } from '../protocol';
 import type { ChatBackend, ContextChunk } from './chatBackend';
-import { breakdownFromInfo, breakdownFromUsage, historyOf, isCancellation, serverTruncationFromResult, toChatError, truncationFromInfo, truncationFromResult } from './chatReports';
+import { breakdownFromInfo, breakdownFromUsage, historyOf, isCancellation, notesFromResult, serverTruncationFromResult, toChatError, truncationFromInfo, truncationFromResult } from './chatReports';
 import { conversationTokens, type ConversationStore } from './conversationStore';
 
 /** Where notifications go: the panel's webview, or nothing while it is closed. */
@@ -161,6 +161,11 @@ export class ChatController {
     return true;
   }
 
+  /** Shows a short notice in the panel (e.g. "waiting 12 s for the token rate limit"). */
+  notify(text: string): void {
+    this.post({ type: 'notice', text });
+  }
+
   /** Redraws the panel from the current state: after a settings change (model, window) the header follows. */
   refresh(): void {
     this.post({ type: 'state', state: this.state() });
@@ -259,6 +264,11 @@ export class ChatController {
         completionTokens: result.usage.evalCount,
         modelPromptTokens: result.usage.promptEvalCount,
       }, truncationFromResult(result) ?? null);
+      const notes = notesFromResult(result);
+      if (notes.length) {
+        this.o.store.updateMessage(active.conversationId, user.id, { notes });
+        this.post({ type: 'notes', messageId: user.id, notes });
+      }
       const server = serverTruncationFromResult(result);
       if (server) {
         this.o.store.updateMessage(active.conversationId, user.id, { serverTruncation: server });

@@ -49,6 +49,11 @@ export function truncationFromResult(result: GenerateResult): TruncationReport |
   return { warning, sections, tokensCut, droppedChunks: dropped };
 }
 
+/** Warnings that no other report shows (near-quota degradation, a re-plan after a context error, ...). */
+export function notesFromResult(result: GenerateResult): string[] {
+  return result.warnings.filter((w) => !/truncated due to token limits/i.test(w) && !/^Streaming failed/.test(w) && !(result.serverTruncationSuspected && /server|prompt_eval_count|evaluated/i.test(w)));
+}
+
 /** The server-truncation report (the model read fewer prompt tokens than we sent), or undefined. */
 export function serverTruncationFromResult(result: GenerateResult): ServerTruncationReport | undefined {
   if (!result.serverTruncationSuspected) return undefined;

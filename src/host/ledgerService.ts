@@ -2,7 +2,7 @@
 // <globalStorage>/token-ledger.jsonl so every VS Code window of this user shares it, with limits from settings.
 // No `vscode` import: the host passes paths and settings in, so this unit-tests in plain Node.
 import { Ledger, type LedgerLimits, type LedgerLogger } from '../core/ledger';
-import type { LedgerHook, LedgerReservation, LedgerReserveRequest } from '../core/ollama/ledgerHook';
+import type { LedgerAdvice, LedgerHook, LedgerReservation, LedgerReserveRequest } from '../core/ollama/ledgerHook';
 
 export interface LedgerServiceOptions {
   path: string;
@@ -34,6 +34,18 @@ export class LedgerService implements LedgerHook {
   setLimits(limits: LedgerLimits): void {
     this.limits = limits;
     void this.opening?.then((l) => l.setLimits(limits)).catch(() => undefined);
+  }
+
+  /**
+   * Advice before reserving: past 80% of a limit, a smaller request (less context, a smaller answer reserve);
+   * at the limit, a refusal, recorded here because no reservation is ever attempted.
+   */
+  async plan(req: Omit<LedgerReserveRequest, 'signal'>): Promise<LedgerAdvice> {
+    const ledger = await this.ledger();
+    // The real answer reserve (num_predict), not the p90 we hold: a shrunk reserve caps the answer itself.
+    const advice = ledger.plan({ user: req.user, conversation: req.conversation, promptTokens: req.promptTokens, completionTokens: req.completionTokens });
+    if (advice.level === 'refuse') await ledger.recordRefusal({ ...req, reason: advice.error?.message ?? advice.message });
+    return advice;
   }
 
   /**

@@ -26,7 +26,22 @@ export interface LedgerReservation {
   rollback(reason?: string): unknown;
 }
 
+/** The ledger's advice before reserving, when usage nears a limit (see docs/LEDGER.md, degradation). */
+export interface LedgerAdvice {
+  level: 'ok' | 'degrade' | 'refuse';
+  /** Plan the answer reserve (num_predict) at most this large. */
+  shrinkCompletionTo?: number;
+  /** Plan the prompt this many tokens smaller: least relevant context goes first. */
+  shrinkContextBy?: number;
+  /** One sentence for the user: what was shrunk, or why the request is refused. */
+  message: string;
+  /** With 'refuse': the error to throw (nothing is sent). */
+  error?: Error;
+}
+
 /** A token ledger as ModelIntegration uses it. `reserve` may throw (quota exceeded): nothing is sent then. */
 export interface LedgerHook {
+  /** Optional advice before reserving: shrink the request near a limit, or refuse it before anything is sent. */
+  plan?(request: Omit<LedgerReserveRequest, 'signal'>): Promise<LedgerAdvice> | LedgerAdvice;
   reserve(request: LedgerReserveRequest): Promise<LedgerReservation> | LedgerReservation;
 }

@@ -112,6 +112,8 @@ function onMessage(m: HostToWebview): void {
       return list.setTruncation(m.messageId, m.report);
     case 'serverTruncation':
       return list.setServerTruncation(m.messageId, m.report);
+    case 'notes':
+      return list.setNotes(m.messageId, m.notes);
     case 'error':
       if (m.messageId && list.setError(m.messageId, m.error)) return;
       banner.replaceChildren(renderErrorCard(m.error, undefined));

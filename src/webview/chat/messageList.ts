@@ -86,6 +86,10 @@ export class MessageList {
     this.patch(id, { serverTruncation: report });
   }
 
+  setNotes(id: string, notes: string[]): void {
+    this.patch(id, { notes });
+  }
+
   setError(id: string, error: ChatErrorInfo): boolean {
     if (!this.entries.has(id)) return false;
     this.patch(id, { error, status: 'error' });
@@ -144,6 +148,7 @@ export class MessageList {
     if (m.role === 'assistant' && m.status === 'stopped') {
       parts.push(el('div', 'stopped-marker', m.text.trim() ? 'Stopped: the answer above is partial.' : 'Stopped before any answer arrived.', 'stopped-marker'));
     }
+    for (const note of m.notes ?? []) parts.push(el('div', 'message-note', note, 'message-note'));
     if (m.fallbackUsed) parts.push(el('div', 'message-note', 'Answered without streaming (fallback request).', 'fallback-note'));
     if (m.error) parts.push(renderErrorCard(m.error, m.id));
     entry.footer.replaceChildren(...parts);
