@@ -34,10 +34,12 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
         });
       },
     });
+    let controller: ChatController | undefined; // built below; the rate-limit wait reports into its panel
     const ledger = new LedgerService({
       path: path.join(context.globalStorageUri.fsPath, 'token-ledger.jsonl'),
       limits: settings.ledgerLimits(),
       logger: log,
+      onRateWait: (seconds) => controller?.notify(`Waiting ${seconds} s for the token rate limit (therapist.rateLimit.tokensPerMinute). Stop cancels.`),
     });
     const model = new ModelIntegration({
       ...settings.modelOptions(),
@@ -49,12 +51,13 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
     const statusBar = new StatusBar(settings.applied.model);
     const finished = new vscode.EventEmitter<RequestOutcome>();
     const store = new ConversationStore(context.workspaceState);
+    const usageData = async () => {
+      const l = await ledger.ledger();
+      const user = settings.userId();
+      return toDashboardData(l.analytics({ user }), l.usage({ user, conversation: store.active().id }), (id) => store.get(id)?.title);
+    };
     const dashboard = new DashboardPanel(context.extensionUri, {
-      data: async () => {
-        const l = await ledger.ledger();
-        const user = settings.userId();
-        return toDashboardData(l.analytics({ user }), l.usage({ user, conversation: store.active().id }), (id) => store.get(id)?.title);
-      },
+      data: usageData,
       export: async (format) => ((await ledger.ledger())[format === 'csv' ? 'exportCsv' : 'exportJson']()),
     }, (message, error) => log.error(message, error));
     const backend = observeBackend(model, (outcome) => {
@@ -64,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
       finished.fire(outcome);
     });
     const hostActions = new VsCodeHostActions(log);
-    const controller = new ChatController({
+    controller = new ChatController({
       backend,
       store,
       host: hostActions,
@@ -95,6 +98,7 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
       getConfig: () => settings.applied,
       configProblem: () => settings.problem,
       onDidFinishRequest: finished.event,
+      tokenUsage: usageData,
     };
   } catch (error) {
     // VS Code shows nothing when activation throws: say it ourselves, with the way to the details.

@@ -3,13 +3,14 @@
 // status bar and the dashboard: every request's outcome, without the chat controller knowing about them.
 import type * as vscode from 'vscode';
 import type { ChatBackend, GenerateResult } from './chatBackend';
+import type { DashboardData } from '../dashboardProtocol';
 import type { TherapistConfig } from './config';
 
 export interface RequestOutcome {
   command: string;
   conversationId?: string;
   result?: GenerateResult;
-  error?: { name: string; code?: string; message: string; advice?: string };
+  error?: { name: string; code?: string; message: string; advice?: string; actions?: readonly string[] };
 }
 
 export interface TherapistApi {
@@ -19,6 +20,8 @@ export interface TherapistApi {
   configProblem(): string | undefined;
   /** Fires once per finished request: answered, cancelled or failed. */
   onDidFinishRequest: vscode.Event<RequestOutcome>;
+  /** What "Therapist: Show Token Usage" shows: this user's usage from the token ledger. */
+  tokenUsage(): Promise<DashboardData>;
 }
 
 /** Wraps a backend so that every finished request is reported to `report`, then passed through unchanged. */
@@ -32,8 +35,8 @@ export function observeBackend(backend: ChatBackend, report: (outcome: RequestOu
         report({ command, conversationId: options.conversationId, result });
         return result;
       } catch (e) {
-        const err = e as { name?: string; code?: string; message?: string; advice?: string };
-        report({ command, conversationId: options.conversationId, error: { name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(e), advice: err?.advice } });
+        const err = e as { name?: string; code?: string; message?: string; advice?: string; actions?: readonly string[] };
+        report({ command, conversationId: options.conversationId, error: { name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(e), advice: err?.advice, actions: err?.actions } });
         throw e;
       }
     },

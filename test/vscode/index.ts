@@ -13,6 +13,8 @@ export function run(): Promise<void> {
   require('./suite/activation.test');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('./suite/explain.test');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('./suite/ledger.test');
   return new Promise((resolve, reject) => {
     const failures: { title: string; error: string }[] = [];
     const runner = mocha.run((failed) => {

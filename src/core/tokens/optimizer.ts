@@ -11,7 +11,8 @@ export { CONTEXT_SEPARATOR } from './contextFit';
 /** When the user's message must be cut, it keeps at least this many tokens besides its marker (if the window allows). */
 export const MIN_USER_TOKENS = 32;
 
-const SECTION_LABELS: Record<PromptSection, string> = {
+/** How each section is named to users (the truncation warning, the dashboard). */
+export const SECTION_LABELS: Record<PromptSection, string> = {
   context: 'context chunks',
   history: 'conversation history',
   user: 'user input',

@@ -97,17 +97,19 @@ function axisStyle() {
 }
 
 function dayChart(container: HTMLElement, data: DashboardData): uPlot {
-  const xs = data.days.map((d) => new Date(`${d.day}T12:00:00`).getTime() / 1000);
-  const bars = uPlot.paths.bars!({ size: [0.35, 40], gap: 2 });
+  // Days as categories (one slot per day with usage), not a time scale: a time axis with one or two days
+  // labels years and hours, which says nothing about daily usage.
+  const xs = data.days.map((_, i) => i);
+  const labels = data.days.map((d) => d.day.slice(5).replace('-', '/'));
   const prompt = themeColor('--vscode-charts-blue', '#3794ff');
   const completion = themeColor('--vscode-charts-orange', '#d18616');
   return new uPlot({
     width: Math.max(280, container.clientWidth - 24), height: 220, legend: { show: true },
-    scales: { x: { time: true, range: (_u, min, max) => [min - 86400 * 0.6, max + 86400 * 0.6] }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
-    axes: [{ ...axisStyle() }, { ...axisStyle(), size: 76, values: (_u, vals) => vals.map((v) => fmt(v)) }],
+    scales: { x: { time: false, range: [-0.6, Math.max(0.6, xs.length - 0.4)] }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
+    axes: [{ ...axisStyle(), splits: () => xs, values: (_u, vals) => vals.map((v) => labels[v] ?? '') }, { ...axisStyle(), size: 76, values: (_u, vals) => vals.map((v) => fmt(v)) }],
     series: [
-      {},
-      { label: 'prompt', fill: prompt, stroke: prompt, paths: bars, points: { show: false } },
+      { label: 'day', value: (_u, v) => labels[v] ?? '' },
+      { label: 'prompt', fill: prompt, stroke: prompt, paths: uPlot.paths.bars!({ size: [0.35, 40], gap: 2, align: -1 }), points: { show: false } },
       { label: 'completion', fill: completion, stroke: completion, paths: uPlot.paths.bars!({ size: [0.35, 40], gap: 2, align: 1 }), points: { show: false } },
     ],
   }, [xs, data.days.map((d) => d.prompt), data.days.map((d) => d.completion)], container);
@@ -120,7 +122,7 @@ function groupChart(container: HTMLElement, groups: GroupUsage[]): uPlot {
     width: Math.max(280, container.clientWidth - 24), height: 220, legend: { show: true },
     scales: { x: { time: false, range: [-0.6, Math.max(0.6, groups.length - 0.4)] }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
     axes: [{ ...axisStyle(), splits: () => xs, values: (_u, vals) => vals.map((v) => groups[v]?.label ?? '') }, { ...axisStyle(), size: 76, values: (_u, vals) => vals.map((v) => fmt(v)) }],
-    series: [{}, { label: 'tokens', fill: color, stroke: color, paths: uPlot.paths.bars!({ size: [0.5, 60] }), points: { show: false } }],
+    series: [{ label: 'model', value: (_u, v) => groups[v]?.label ?? '' }, { label: 'tokens', fill: color, stroke: color, paths: uPlot.paths.bars!({ size: [0.5, 60] }), points: { show: false } }],
   }, [xs, groups.map((g) => g.prompt + g.completion)], container);
 }
 

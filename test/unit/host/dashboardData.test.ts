@@ -17,7 +17,7 @@ describe('dashboard data from the ledger', () => {
     const ledger = await Ledger.open({ path: join(dir, 'ledger.jsonl'), clock, limits: { dailyTokens: 10000, monthlyTokens: 0, conversationTokens: 0, tokensPerMinute: 0 } });
     try {
       const a = await ledger.reserve({ user: 'ana', conversation: 'c1', model: 'coder:7b', command: 'chat', promptTokens: 1000, completionTokens: 200 });
-      await a.commit({ promptTokens: 1200, completionTokens: 150, ourPromptTokens: 1000, truncatedSections: ['context chunks'], latencyMs: 900 });
+      await a.commit({ promptTokens: 1200, completionTokens: 150, ourPromptTokens: 1000, truncatedSections: ['context'], latencyMs: 900 });
       now += 86400000; // next day
       const b = await ledger.reserve({ user: 'ana', conversation: 'c2', model: 'qwen:7b', command: 'explainSelection', promptTokens: 300, completionTokens: 100 });
       await b.cancel({ promptTokens: 310, completionTokens: 20 });
