@@ -34,12 +34,12 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
         });
       },
     });
-    let controller: ChatController | undefined; // built below; the rate-limit wait reports into its panel
+    const rateWaits = new vscode.EventEmitter<number>(); // seconds left while a request waits for the rate limit
     const ledger = new LedgerService({
       path: path.join(context.globalStorageUri.fsPath, 'token-ledger.jsonl'),
       limits: settings.ledgerLimits(),
       logger: log,
-      onRateWait: (seconds) => controller?.notify(`Waiting ${seconds} s for the token rate limit (therapist.rateLimit.tokensPerMinute). Stop cancels.`),
+      onRateWait: (seconds) => rateWaits.fire(seconds),
     });
     const model = new ModelIntegration({
       ...settings.modelOptions(),
@@ -67,16 +67,17 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
       finished.fire(outcome);
     });
     const hostActions = new VsCodeHostActions(log);
-    controller = new ChatController({
+    const controller = new ChatController({
       backend,
       store,
       host: hostActions,
       getModel: () => ({ model: settings.applied.model, limit: settings.applied.maxTokens }),
     });
     const chat = new ChatPanel(context.extensionUri, controller);
+    rateWaits.event((seconds) => controller.notify(`Waiting ${seconds} s for the token rate limit (therapist.rateLimit.tokensPerMinute). Stop cancels.`));
 
     context.subscriptions.push(
-      finished, statusBar, dashboard, hostActions, chat, chat.registerSerializer(),
+      finished, rateWaits, statusBar, dashboard, hostActions, chat, chat.registerSerializer(),
       { dispose: () => model.dispose() },
       { dispose: () => void ledger.close() },
       { dispose: () => void store.flush() },
