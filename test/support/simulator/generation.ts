@@ -47,8 +47,10 @@ function disconnectWatch(res: ServerResponse, record: SimRequestRecord): AbortSi
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0) return new Promise((resolve) => setImmediate(resolve));
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    // Remove the listener when the timer wins: one listener per streamed chunk would pile up on the request's signal.
+    const onAbort = () => { clearTimeout(timer); resolve(); };
+    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
