@@ -12,6 +12,9 @@ TOOLS=${THERAPIST_TOOLS:-$ROOT/.tools}
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
 mkdir -p "$TOOLS"/{node24,code-server}
+# Run under `npm test`, we inherit the outer npm's npm_* variables (its node path, its config): they would make
+# the npm below run code-server's install scripts with the system Node 20. Start from a clean npm environment.
+while IFS= read -r var; do unset "$var"; done < <(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p')
 s=$SECONDS
 say() { echo "[setup-test-tools $((SECONDS - s))s] $*"; }
 

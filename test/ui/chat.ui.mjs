@@ -54,6 +54,9 @@ export const tests = [
       assert.match(await meter.locator('[data-testid="meter-summary"]').innerText(), /\d[\d,.k]* \/ \d[\d,.k]* tokens/);
       const [req] = await chatRequests(wb);
       assert.equal(req.numCtx, 8192, 'num_ctx = therapist.maxTokens (the model is trained for 16k)');
+      // the status bar item shows the last request's usage against the window
+      const status = await wb.page.locator('.statusbar-item', { hasText: 'Therapist:' }).first().innerText();
+      assert.match(status, /Therapist: \d+(\.\d)?k?\/8\.2k/);
       await wb.screenshot('chat-answer');
     },
   },
@@ -127,6 +130,24 @@ export const tests = [
       } finally {
         await wb.setSetting('therapist.ollamaUrl', wb.simulatorUrl);
       }
+    },
+  },
+  {
+    name: 'the panel and its conversation come back after the window reloads',
+    async run(wb) {
+      await sim(wb, 'reset', {});
+      await sim(wb, 'models', { name: MODEL, reply: 'Remember me after a reload.' });
+      const frame = await freshChat(wb);
+      await send(frame, 'Will you still be here?');
+      await wb.eventually(async () => (await lastAssistant(frame).getAttribute('data-status')) === 'done', 20000, 'the answer');
+      await wb.page.waitForTimeout(500); // the conversation is saved after each message
+      await wb.page.reload();
+      await wb.ready();
+      // no command: the serializer restores the panel on its own
+      const restored = await wb.webviewFrame('[data-testid="message"]', 60000);
+      await wb.eventually(async () => /Remember me after a reload\./.test(await lastAssistant(restored).innerText()), 20000, 'the restored answer');
+      assert.match(await restored.locator('[data-testid="message"][data-role="user"]').last().innerText(), /Will you still be here\?/);
+      await wb.screenshot('chat-restored');
     },
   },
   {

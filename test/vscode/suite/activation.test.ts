@@ -14,6 +14,14 @@ describe('Therapist in a real VS Code', () => {
     assert.equal(ext.isActive, true);
   });
 
+  it('offers Explain Selection in the editor context menu only when text is selected', () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const entries = ext.packageJSON.contributes.menus['editor/context'] as { command: string; when?: string }[];
+    const entry = entries.find((e) => e.command === 'therapist.explainSelection');
+    assert.ok(entry, 'no editor/context entry');
+    assert.equal(entry.when, 'editorHasSelection');
+  });
+
   it('registers all four commands', async () => {
     await activateTherapist();
     const all = await vscode.commands.getCommands(true);
