@@ -1,6 +1,8 @@
 // The chat panel as a user meets it in a real VS Code workbench: type, watch the answer stream, stop it,
 // hit the window limit, lose Ollama, and receive hostile model output. Real HTTP to the Ollama simulator.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 
 const MODEL = 'deepseek-coder:6.7b'; // therapist.model's default: a new user's setup
 
@@ -58,6 +60,33 @@ export const tests = [
       const status = await wb.page.locator('.statusbar-item', { hasText: 'Therapist:' }).first().innerText();
       assert.match(status, /Therapist: \d+(\.\d)?k?\/8\.2k/);
       await wb.screenshot('chat-answer');
+    },
+  },
+  {
+    name: '"Insert at cursor" puts a code block from the answer into the editor the user was working in',
+    async run(wb) {
+      await sim(wb, 'reset', {});
+      await sim(wb, 'models', { name: MODEL, reply: 'Add this:\n\n```python\ndef reverse(items):\n    return items[::-1]\n```\n' });
+      fs.writeFileSync(path.join(wb.workspace, 'insert_target.py'), '# helpers\n');
+      await wb.runCommand('Go to File...');
+      await wb.page.keyboard.type('insert_target.py');
+      await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'insert_target.py' }).first().waitFor({ timeout: 15000 });
+      await wb.page.keyboard.press('Enter');
+      const editor = wb.page.locator('.part.editor .monaco-editor').first();
+      // Monaco draws spaces as no-break spaces
+      const editorText = async () => (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
+      await wb.eventually(async () => /# helpers/.test(await editorText()), 15000, 'the file in an editor');
+      await editor.locator('.view-lines').click();
+      await wb.page.keyboard.press('Control+End');
+      const frame = await freshChat(wb);
+      await send(frame, 'Write a reverse helper');
+      const answer = lastAssistant(frame);
+      await wb.eventually(async () => (await answer.getAttribute('data-status')) === 'done', 20000, 'the answer');
+      await answer.locator('[data-testid="insert-code"]').click();
+      await wb.eventually(async () => /def reverse\(items\):[\s\S]*return items\[::-1\]/.test(await editorText()), 15000, 'the code in the editor');
+      assert.match(await editorText(), /# helpers/, 'inserted, not replaced');
+      await wb.screenshot('chat-insert-at-cursor');
+      await wb.runCommand('View: Revert and Close Editor');
     },
   },
   {

@@ -67,6 +67,33 @@ describe('Explain Selection against the Ollama simulator', function () {
     assert.match(user, /value2000 = compute\(2000/, 'the selection itself was kept');
   });
 
+  it('notices when Ollama silently evaluates fewer tokens than we sent, and says so with both numbers', async () => {
+    const api = await activateTherapist();
+    const code = Array.from({ length: 300 }, (_, i) => `export function step${i}(input: number): number { return input * ${i} + ${i % 7}; }`).join('\n');
+    await withEditor(code, 'typescript', async (editor) => {
+      // First request: Therapist learns the model's facts (trained 16k, so the window is therapist.maxTokens 4096).
+      editor.selection = new vscode.Selection(150, 0, 151, 0);
+      let outcome = nextOutcome(api);
+      await vscode.commands.executeCommand('therapist.explainSelection');
+      assert.equal((await outcome).result?.serverTruncationSuspected, false);
+      // Then the server runs the model with a smaller window than it reported (a memory limit, another client's
+      // load): Ollama clamps num_ctx and cuts the prompt without telling anyone.
+      sim.configureModel({ name: 'coder:7b', contextLength: 1024 });
+      outcome = nextOutcome(api);
+      await vscode.commands.executeCommand('therapist.explainSelection');
+      const { result, error } = await outcome;
+      assert.equal(error, undefined, JSON.stringify(error));
+      const chat = sim.requests.filter((r) => r.path === '/api/chat').at(-1)!;
+      assert.equal(chat.numCtx, 4096, 'we asked for our window');
+      assert.equal(chat.truncated, true, 'the simulated Ollama cut the prompt silently (HTTP 200)');
+      assert.equal(result!.serverTruncationSuspected, true, 'Therapist noticed');
+      const warning = result!.warnings.find((w) => /may have truncated the prompt silently/.test(w));
+      assert.ok(warning, JSON.stringify(result!.warnings));
+      assert.match(warning, new RegExp(`evaluated only ${chat.promptEvalCount} prompt tokens`));
+    });
+    sim.configureModel({ name: 'coder:7b', contextLength: 16384 });
+  });
+
   it('says so when nothing is selected, and sends nothing', async () => {
     await withEditor('const x = 1;', 'javascript', async (editor) => {
       editor.selection = new vscode.Selection(0, 0, 0, 0);
