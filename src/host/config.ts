@@ -1,38 +1,7 @@
 import * as vscode from 'vscode';
+import { DEFAULTS, type TherapistConfig } from './configSchema';
 
-/** Every Therapist setting, typed, with the defaults package.json declares. */
-export interface TherapistConfig {
-  maxTokens: number;
-  systemTokenBudget: number;
-  userTokenBudget: number;
-  contextTokenBudget: number;
-  enableStreaming: boolean;
-  streamingTimeout: number;
-  ollamaUrl: string;
-  model: string;
-  /** Empty = the OS user name. */
-  userId: string;
-  'quota.dailyTokens': number;
-  'quota.monthlyTokens': number;
-  'quota.conversationTokens': number;
-  'rateLimit.tokensPerMinute': number;
-}
-
-export const DEFAULTS: TherapistConfig = {
-  maxTokens: 8192,
-  systemTokenBudget: 0.2,
-  userTokenBudget: 0.3,
-  contextTokenBudget: 0.5,
-  enableStreaming: true,
-  streamingTimeout: 30000,
-  ollamaUrl: 'http://127.0.0.1:11434',
-  model: 'deepseek-coder:6.7b',
-  userId: '',
-  'quota.dailyTokens': 0,
-  'quota.monthlyTokens': 0,
-  'quota.conversationTokens': 0,
-  'rateLimit.tokensPerMinute': 0,
-};
+export { DEFAULTS, type TherapistConfig };
 
 export const SECTION = 'therapist';
 

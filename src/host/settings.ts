@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import { ConfigurationError } from '../core/errors';
 import type { LedgerLimits } from '../core/ledger';
 import type { ModelIntegrationOptions } from '../modelIntegration';
-import { DEFAULTS, type TherapistConfig } from './config';
+import { DEFAULTS, type TherapistConfig } from './configSchema';
 
 type ModelSettings = Required<Pick<ModelIntegrationOptions, 'ollamaUrl' | 'model' | 'maxTokens' | 'systemTokenBudget' | 'userTokenBudget' | 'contextTokenBudget' | 'enableStreaming' | 'streamingTimeout'>>;
 
