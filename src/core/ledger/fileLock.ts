@@ -1,8 +1,9 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { LedgerBusyError } from './errors';
 import { currentProcess, processState, type ProcessIdentity } from './processIdentity';
 import type { LedgerLogger } from './types';
+import { listTickets, ringWaiters, ticketPid, WaitTicket } from './waitTicket';
 
 /** A lock file still empty after this long was left by a process that died between creating and writing it. */
 const EMPTY_LOCK_STALE_MS = 2000;
@@ -10,6 +11,10 @@ const EMPTY_LOCK_STALE_MS = 2000;
 const BREAK_TOKEN_STALE_MS = 1000;
 /** A process that released the lock less than this long ago lets waiting processes go first. */
 const YIELD_WINDOW_MS = 2;
+/** How often a waiter re-checks whether the holder still lives (the first check is immediate). */
+const STALE_CHECK_MS = 4;
+/** Waiters are rung at every release; this poll only catches a holder that died or a lost event. */
+const WATCHED_POLL_MS = 4;
 
 interface LockOwner extends ProcessIdentity {
   at: number;
@@ -27,9 +32,6 @@ export class FileLock {
   private held: LockOwner | undefined;
   private releasedAt = Number.NEGATIVE_INFINITY;
   private swept = false;
-  /** Folder watcher that wakes waiters; undefined until first needed, null when unavailable or closed. */
-  private watcher: FSWatcher | null | undefined;
-  private readonly wakers = new Set<() => void>();
 
   constructor(
     readonly lockPath: string,
@@ -39,31 +41,47 @@ export class FileLock {
   /** Waits until this process holds the lock; throws LedgerBusyError after `timeoutMs`. */
   async acquire(): Promise<void> {
     if (this.held) throw new Error('FileLock is not reentrant: acquire() called while held');
-    // Fairness: polling waiters would rarely win against a holder that re-acquires microseconds after
-    // releasing, so a process that just released steps aside once when others have said they wait.
-    // The first acquire also sweeps tickets left by waiters that died.
-    const justReleased = performance.now() - this.releasedAt < YIELD_WINDOW_MS;
-    if (justReleased || !this.swept) {
-      this.swept = true;
-      if (this.othersWaiting() && justReleased) await this.lockFileChange(1);
-    }
     const started = Date.now();
     let attempt = 0;
-    let ticket: string | undefined;
+    let ticket: WaitTicket | undefined;
+    // The first failed attempt checks the holder at once (a dead holder is broken without waiting);
+    // later ones at most every STALE_CHECK_MS: each check costs ~8 system calls, and a waiter is woken
+    // at every hand-over, so checking every time took CPU from the holder on a busy machine.
+    let checkedAt = Number.NEGATIVE_INFINITY;
     try {
+      // Fairness: waiters would rarely win against a holder that re-acquires microseconds after
+      // releasing, so a process that just released steps aside once when others have said they wait.
+      // The first acquire also sweeps tickets left by waiters that died.
+      const justReleased = performance.now() - this.releasedAt < YIELD_WINDOW_MS;
+      if (justReleased || !this.swept) {
+        this.swept = true;
+        if (this.othersWaiting() && justReleased) {
+          ticket = this.announceWaiting();
+          await ticket.wait(1);
+        }
+      }
       for (;;) {
         if (this.tryCreate()) return;
-        if (this.breakIfStale()) continue;
+        const t = performance.now();
+        if (t - checkedAt >= STALE_CHECK_MS) {
+          checkedAt = t;
+          if (this.breakIfStale()) continue;
+        }
         const waited = Date.now() - started;
         if (waited > this.opts.timeoutMs) throw new LedgerBusyError(this.lockPath, waited, this.describeHolder());
-        ticket ??= this.announceWaiting();
-        // Short polls first (critical sections are sub-millisecond), then back off for long holders.
+        if (!ticket) {
+          // Try once more after the ticket exists: a release between our attempt and the ticket rang nobody.
+          ticket = this.announceWaiting();
+          continue;
+        }
         attempt++;
-        const base = attempt < 40 ? 1 : Math.min(16, 1 << Math.min(4, Math.floor((attempt - 40) / 10)));
-        await this.lockFileChange(base);
+        // Rung at every release; the timer is the fallback for a holder that died (it never rings) and
+        // for file systems without change events (then short polls first, backing off for long holders).
+        const base = ticket.watching ? WATCHED_POLL_MS : attempt < 40 ? 1 : Math.min(16, 1 << Math.min(4, Math.floor((attempt - 40) / 10)));
+        await ticket.wait(base);
       }
     } finally {
-      if (ticket) removeQuietly(ticket);
+      ticket?.close();
     }
   }
 
@@ -83,69 +101,26 @@ export class FileLock {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
+    ringWaiters(this.lockPath);
   }
 
-  /** Stops watching the folder (the lock itself is released by `release`). */
+  /** Nothing to stop any more (waiters watch their own tickets only while they wait); kept for callers. */
   close(): void {
-    this.watcher?.close();
-    this.watcher = null;
+    // Intentionally empty: see above.
   }
 
-  /**
-   * Resolves when the lock file is created or deleted (an OS file-change event: microseconds, where
-   * a timer poll costs a millisecond per hand-over), or after `ms` as a fallback when events are lost.
-   */
-  private lockFileChange(ms: number): Promise<void> {
-    this.watch();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakers.add(done);
-    });
-  }
-
-  private watch(): void {
-    if (this.watcher !== undefined) return;
-    const base = path.basename(this.lockPath);
-    try {
-      this.watcher = watch(path.dirname(this.lockPath), { persistent: false }, (_event, name) => {
-        if (name === base) for (const wake of [...this.wakers]) wake();
-      });
-      this.watcher.on('error', () => this.close());
-    } catch {
-      // No change events on this file system: the timer polls alone.
-      this.watcher = null;
-    }
-  }
-
-  /** Leaves a `<lock>.wait-<pid>-<n>` ticket so the holder knows someone waits. */
-  private announceWaiting(): string {
-    const ticket = `${this.lockPath}.wait-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    closeSync(openSync(ticket, 'w'));
-    return ticket;
+  /** Leaves a `<lock>.wait-<pid>-<n>` ticket so the holder knows someone waits, and rings it on release. */
+  private announceWaiting(): WaitTicket {
+    return new WaitTicket(`${this.lockPath}.wait-${process.pid}-${Math.random().toString(36).slice(2)}`);
   }
 
   /** Whether another live process has a waiting ticket; tickets of dead processes are removed. */
   private othersWaiting(): boolean {
-    const dir = path.dirname(this.lockPath);
-    const prefix = `${path.basename(this.lockPath)}.wait-`;
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw e;
-    }
     let found = false;
-    for (const name of names) {
-      if (!name.startsWith(prefix)) continue;
-      const pid = Number(name.slice(prefix.length).split('-')[0]);
+    for (const ticket of listTickets(this.lockPath)) {
+      const pid = ticketPid(ticket);
       if (pid === process.pid) continue;
-      if (processState({ ...currentProcess(), pid, start: '' }) === 'dead') removeQuietly(path.join(dir, name));
+      if (processState({ ...currentProcess(), pid, start: '' }) === 'dead') removeQuietly(ticket);
       else found = true;
     }
     return found;

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { LedgerBusyError } from '../../../src/core/ledger';
 import { FileLock } from '../../../src/core/ledger/fileLock';
+import { ringWaiters, WaitTicket } from '../../../src/core/ledger/waitTicket';
 import { deadPid, memoryLogger, tempLedgerPath } from './ledgerTestKit';
 
 describe('ledger: cross-process file lock', () => {
@@ -71,6 +72,7 @@ describe('ledger: cross-process file lock', () => {
 
 describe('ledger: file lock hand-over', () => {
   let tmp: ReturnType<typeof tempLedgerPath>;
+  const holder = (pid: number): string => JSON.stringify({ pid, host: os.hostname(), start: 'wall:0', at: Date.now(), nonce: 'n' });
   beforeEach(() => {
     tmp = tempLedgerPath();
   });
@@ -100,5 +102,39 @@ describe('ledger: file lock hand-over', () => {
     a.release();
     a.close();
     assert.deepEqual(readdirSync(tmp.dir), []);
+  });
+
+  it('a release rings the waiters\' tickets: a ticket waiting far longer than the test timeout wakes', async () => {
+    const lockPath = `${tmp.file}.lock`;
+    const ticket = new WaitTicket(`${lockPath}.wait-${process.pid}-t`);
+    assert.equal(ticket.watching, true);
+    const woken = ticket.wait(60_000);
+    ringWaiters(lockPath);
+    await woken;
+    ticket.close();
+    assert.deepEqual(readdirSync(tmp.dir), []);
+  });
+
+  it('a ring that comes before the wait is not lost', async () => {
+    const lockPath = `${tmp.file}.lock`;
+    const ticket = new WaitTicket(`${lockPath}.wait-${process.pid}-t`);
+    ringWaiters(lockPath);
+    await new Promise((r) => setTimeout(r, 20));
+    await ticket.wait(60_000);
+    ticket.close();
+  });
+
+  it('a waiter that already saw a live holder still breaks the lock once that holder dies', async () => {
+    const lockPath = `${tmp.file}.lock`;
+    writeFileSync(lockPath, holder(process.ppid));
+    const log = memoryLogger();
+    const lock = new FileLock(lockPath, { timeoutMs: 5000, staleMs: 30_000, logger: log });
+    const waiting = lock.acquire();
+    await new Promise((r) => setTimeout(r, 20));
+    // The holder "dies": its lock file now names a pid that no longer exists, and nobody rings.
+    writeFileSync(lockPath, holder(deadPid()));
+    await waiting;
+    assert.ok(log.lines.some((l) => /no longer running/.test(l)));
+    lock.release();
   });
 });
