@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LedgerBusyError } from './errors';
 import { currentProcess, processState, type ProcessIdentity } from './processIdentity';
 import type { LedgerLogger } from './types';
-import { listTickets, ringWaiters, ticketPid, WaitTicket } from './waitTicket';
+import { createTicket, Doorbell, listTickets, removeQuietly, ticketPid } from './lockWaiters';
 
 /** A lock file still empty after this long was left by a process that died between creating and writing it. */
 const EMPTY_LOCK_STALE_MS = 2000;
@@ -32,18 +32,22 @@ export class FileLock {
   private held: LockOwner | undefined;
   private releasedAt = Number.NEGATIVE_INFINITY;
   private swept = false;
+  private readonly bell: Doorbell;
 
   constructor(
     readonly lockPath: string,
     private readonly opts: { timeoutMs: number; staleMs: number; logger?: LedgerLogger },
-  ) {}
+  ) {
+    this.bell = new Doorbell(`${lockPath}.bell`);
+  }
 
   /** Waits until this process holds the lock; throws LedgerBusyError after `timeoutMs`. */
   async acquire(): Promise<void> {
     if (this.held) throw new Error('FileLock is not reentrant: acquire() called while held');
     const started = Date.now();
     let attempt = 0;
-    let ticket: WaitTicket | undefined;
+    let ticket: string | undefined;
+    let watching = false;
     // The first failed attempt checks the holder at once (a dead holder is broken without waiting);
     // later ones at most every STALE_CHECK_MS: each check costs ~8 system calls, and a waiter is woken
     // at every hand-over, so checking every time took CPU from the holder on a busy machine.
@@ -56,8 +60,9 @@ export class FileLock {
       if (justReleased || !this.swept) {
         this.swept = true;
         if (this.othersWaiting() && justReleased) {
-          ticket = this.announceWaiting();
-          await ticket.wait(1);
+          ticket = createTicket(this.lockPath);
+          watching = this.bell.listen();
+          await this.bell.wait(1);
         }
       }
       for (;;) {
@@ -70,18 +75,19 @@ export class FileLock {
         const waited = Date.now() - started;
         if (waited > this.opts.timeoutMs) throw new LedgerBusyError(this.lockPath, waited, this.describeHolder());
         if (!ticket) {
-          // Try once more after the ticket exists: a release between our attempt and the ticket rang nobody.
-          ticket = this.announceWaiting();
+          // Try once more after listening: a release between our attempt and the watch rang nobody we heard.
+          ticket = createTicket(this.lockPath);
+          watching = this.bell.listen();
           continue;
         }
         attempt++;
         // Rung at every release; the timer is the fallback for a holder that died (it never rings) and
         // for file systems without change events (then short polls first, backing off for long holders).
-        const base = ticket.watching ? WATCHED_POLL_MS : attempt < 40 ? 1 : Math.min(16, 1 << Math.min(4, Math.floor((attempt - 40) / 10)));
-        await ticket.wait(base);
+        const base = watching ? WATCHED_POLL_MS : attempt < 40 ? 1 : Math.min(16, 1 << Math.min(4, Math.floor((attempt - 40) / 10)));
+        await this.bell.wait(base);
       }
     } finally {
-      ticket?.close();
+      if (ticket) removeQuietly(ticket);
     }
   }
 
@@ -101,17 +107,12 @@ export class FileLock {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
-    ringWaiters(this.lockPath);
+    this.bell.ring();
   }
 
-  /** Nothing to stop any more (waiters watch their own tickets only while they wait); kept for callers. */
+  /** Stops listening for releases (the lock itself is released by `release`). */
   close(): void {
-    // Intentionally empty: see above.
-  }
-
-  /** Leaves a `<lock>.wait-<pid>-<n>` ticket so the holder knows someone waits, and rings it on release. */
-  private announceWaiting(): WaitTicket {
-    return new WaitTicket(`${this.lockPath}.wait-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    this.bell.close();
   }
 
   /** Whether another live process has a waiting ticket; tickets of dead processes are removed. */
@@ -220,14 +221,6 @@ export class FileLock {
   private describeHolder(): string {
     const o = this.readOwner(this.lockPath);
     return o ? `pid ${o.pid} on ${o.host}` : '';
-  }
-}
-
-function removeQuietly(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // Already gone.
   }
 }
 

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { LedgerBusyError } from '../../../src/core/ledger';
 import { FileLock } from '../../../src/core/ledger/fileLock';
-import { ringWaiters, WaitTicket } from '../../../src/core/ledger/waitTicket';
+import { Doorbell } from '../../../src/core/ledger/lockWaiters';
 import { deadPid, memoryLogger, tempLedgerPath } from './ledgerTestKit';
 
 describe('ledger: cross-process file lock', () => {
@@ -89,6 +89,7 @@ describe('ledger: file lock hand-over', () => {
     a.release();
     await waiting;
     assert.equal(readdirSync(tmp.dir).filter((n) => n.includes('.wait-')).length, 0);
+    assert.ok(readdirSync(tmp.dir).includes('ledger.jsonl.lock.bell'), 'the waiter listened on the bell');
     b.release();
     a.close();
     b.close();
@@ -104,24 +105,26 @@ describe('ledger: file lock hand-over', () => {
     assert.deepEqual(readdirSync(tmp.dir), []);
   });
 
-  it('a release rings the waiters\' tickets: a ticket waiting far longer than the test timeout wakes', async () => {
+  it('a release rings the bell: a waiter listening with a timer far longer than the test timeout wakes', async () => {
     const lockPath = `${tmp.file}.lock`;
-    const ticket = new WaitTicket(`${lockPath}.wait-${process.pid}-t`);
-    assert.equal(ticket.watching, true);
-    const woken = ticket.wait(60_000);
-    ringWaiters(lockPath);
+    const a = new FileLock(lockPath, { timeoutMs: 2000, staleMs: 30_000 });
+    await a.acquire();
+    const bell = new Doorbell(`${lockPath}.bell`);
+    assert.equal(bell.listen(), true);
+    const woken = bell.wait(60_000);
+    a.release();
     await woken;
-    ticket.close();
-    assert.deepEqual(readdirSync(tmp.dir), []);
+    bell.close();
+    a.close();
   });
 
-  it('a ring that comes before the wait is not lost', async () => {
+  it('with nobody listening, a release rings nothing and leaves no bell file behind', async () => {
     const lockPath = `${tmp.file}.lock`;
-    const ticket = new WaitTicket(`${lockPath}.wait-${process.pid}-t`);
-    ringWaiters(lockPath);
-    await new Promise((r) => setTimeout(r, 20));
-    await ticket.wait(60_000);
-    ticket.close();
+    const a = new FileLock(lockPath, { timeoutMs: 2000, staleMs: 30_000 });
+    await a.acquire();
+    a.release();
+    a.close();
+    assert.deepEqual(readdirSync(tmp.dir), []);
   });
 
   it('a waiter that already saw a live holder still breaks the lock once that holder dies', async () => {
