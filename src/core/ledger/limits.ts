@@ -64,11 +64,12 @@ export type RateCheck =
  */
 export function checkRate(state: LedgerState, limits: LedgerLimits, user: string, asked: number, now: number): RateCheck {
   if (limits.tokensPerMinute <= 0) return { ok: true, inWindow: 0 };
-  const window = state.rateWindow(user, now);
-  const inWindow = window.reduce((s, e) => s + e.tokens, 0);
+  const inWindow = state.rateTokens(user, now);
   const available = Math.max(0, limits.tokensPerMinute - inWindow);
   if (asked <= available) return { ok: true, inWindow };
   if (asked > limits.tokensPerMinute) return { ok: false, inWindow, available, retryAfterMs: undefined };
+  // Only now is the sorted list needed: when does enough of the window slide out?
+  const window = state.rateWindow(user, now);
   const need = inWindow + asked - limits.tokensPerMinute;
   let freed = 0;
   for (const e of window) {

@@ -89,20 +89,43 @@ export class LedgerState {
 
   /** The admissions of `user` inside the sliding minute ending at `now`, oldest first, with their tokens. */
   rateWindow(user: string, now: number): { at: number; tokens: number }[] {
-    const from = now - RATE_WINDOW_MS;
-    // Drop what can never count again; events arrive roughly in time order across processes.
-    let drop = 0;
-    while (drop < this.rateEvents.length && this.rateEvents[drop].at <= from - RATE_WINDOW_MS) drop++;
-    if (drop > 0) this.rateEvents = this.rateEvents.slice(drop);
+    const from = this.pruneRateEvents(now);
     const out: { at: number; tokens: number }[] = [];
     for (const e of this.rateEvents) {
       if (e.user !== user || e.at <= from || e.at > now) continue;
-      const res = this.active.get(e.id);
-      const req = res ? undefined : this.requests.get(e.id);
-      const tokens = res ? res.promptTokens + res.completionTokens : req ? chargeOf(req) : 0;
+      const tokens = this.rateTokensOf(e);
       if (tokens > 0) out.push({ at: e.at, tokens });
     }
     return out.sort((a, b) => a.at - b.at);
+  }
+
+  /**
+   * The sum of `rateWindow(user, now)`'s tokens without building and sorting it: every reserve asks
+   * this under the lock, and a busy minute holds hundreds of admissions; the list is only needed to
+   * compute a wait when the limit is reached.
+   */
+  rateTokens(user: string, now: number): number {
+    const from = this.pruneRateEvents(now);
+    let sum = 0;
+    for (const e of this.rateEvents) if (e.user === user && e.at > from && e.at <= now) sum += this.rateTokensOf(e);
+    return sum;
+  }
+
+  /** Drops what can never count again (events arrive roughly in time order across processes); returns the window start. */
+  private pruneRateEvents(now: number): number {
+    const from = now - RATE_WINDOW_MS;
+    let drop = 0;
+    while (drop < this.rateEvents.length && this.rateEvents[drop].at <= from - RATE_WINDOW_MS) drop++;
+    if (drop > 0) this.rateEvents = this.rateEvents.slice(drop);
+    return from;
+  }
+
+  /** An admission counts its reserve while open, then its charge. */
+  private rateTokensOf(e: RateEvent): number {
+    const res = this.active.get(e.id);
+    if (res) return res.promptTokens + res.completionTokens;
+    const req = this.requests.get(e.id);
+    return req ? chargeOf(req) : 0;
   }
 
   /** Completion counts of recent successful requests for a model and command (or the whole model). */
