@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { LedgerBusyError } from './errors';
 import { currentProcess, processState, type ProcessIdentity } from './processIdentity';
@@ -15,6 +15,8 @@ const YIELD_WINDOW_MS = 2;
 const STALE_CHECK_MS = 4;
 /** Waiters are rung at every release; this poll only catches a holder that died or a lost event. */
 const WATCHED_POLL_MS = 4;
+/** Windows may keep the name of a deleted file that is still open, so there the lock file is closed at once. */
+const KEEP_LOCK_OPEN = process.platform !== 'win32';
 
 interface LockOwner extends ProcessIdentity {
   at: number;
@@ -32,6 +34,8 @@ export class FileLock {
   private held: LockOwner | undefined;
   private releasedAt = Number.NEGATIVE_INFINITY;
   private swept = false;
+  /** The open lock file while held (POSIX), -1 otherwise. */
+  private heldFd = -1;
   private readonly bell: Doorbell;
 
   constructor(
@@ -97,9 +101,9 @@ export class FileLock {
     this.held = undefined;
     if (!mine) return;
     this.releasedAt = performance.now();
-    const owner = this.readOwner(this.lockPath);
-    if (owner && owner.nonce !== mine.nonce) {
-      this.opts.logger?.warn(`ledger lock ${this.lockPath} was taken over by pid ${owner.pid} while we held it; leaving it`);
+    if (this.takenOver(mine)) {
+      const owner = this.readOwner(this.lockPath);
+      this.opts.logger?.warn(`ledger lock ${this.lockPath} was taken over${owner ? ` by pid ${owner.pid}` : ''} while we held it; leaving it`);
       return;
     }
     try {
@@ -108,6 +112,25 @@ export class FileLock {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
     this.bell.ring();
+  }
+
+  /**
+   * Whether someone broke our lock while we held it (only possible after `staleMs`, or for a holder on
+   * another host). A lock is only ever taken over by deleting it and creating a new file, so on POSIX our
+   * still-open file having no name left (nlink 0) says it in one system call; elsewhere the nonce is read.
+   */
+  private takenOver(mine: LockOwner): boolean {
+    const fd = this.heldFd;
+    if (fd < 0) {
+      const owner = this.readOwner(this.lockPath);
+      return owner !== undefined && owner.nonce !== mine.nonce;
+    }
+    this.heldFd = -1;
+    try {
+      return fstatSync(fd).nlink === 0;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Stops listening for releases (the lock itself is released by `release`). */
@@ -143,9 +166,13 @@ export class FileLock {
     }
     try {
       writeSync(fd, JSON.stringify(owner));
-    } finally {
+    } catch (e) {
       closeSync(fd);
+      throw e;
     }
+    // Kept open until release on POSIX, where one fstat then tells whether the file is still ours.
+    if (KEEP_LOCK_OPEN) this.heldFd = fd;
+    else closeSync(fd);
     this.held = owner;
     return true;
   }

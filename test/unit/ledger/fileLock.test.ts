@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { LedgerBusyError } from '../../../src/core/ledger';
 import { FileLock } from '../../../src/core/ledger/fileLock';
@@ -62,11 +62,16 @@ describe('ledger: cross-process file lock', () => {
   });
 
   it('does not delete a lock that someone else took over', async () => {
-    const lock = new FileLock(lockPath(), { timeoutMs: 1000, staleMs: 30_000 });
+    const log = memoryLogger();
+    const lock = new FileLock(lockPath(), { timeoutMs: 1000, staleMs: 30_000, logger: log });
     await lock.acquire();
+    // A take-over deletes the lock and creates a new one (what breakIfStale does after staleMs).
+    unlinkSync(lockPath());
     writeFileSync(lockPath(), holder(process.ppid));
     lock.release();
     assert.ok(existsSync(lockPath()));
+    assert.equal((JSON.parse(readFileSync(lockPath(), 'utf8')) as { pid: number }).pid, process.ppid);
+    assert.ok(log.lines.some((l) => l.includes(`taken over by pid ${process.ppid}`)));
   });
 });
 
