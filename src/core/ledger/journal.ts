@@ -38,12 +38,16 @@ export class Journal {
   readNew(locked: boolean): { reset: boolean; records: JournalRecord[] } {
     let reset = false;
     const st = this.statPath();
+    let size: number;
     if (!st || this.fd < 0 || this.suspect || st.ino !== this.ino || st.size < this.offset) {
       this.suspect = false;
       this.reopen();
       reset = true;
+      size = fstatSync(this.fd).size;
+    } else {
+      // The path still names our open file, so its size is the file's: no second stat inside the lock.
+      size = st.size;
     }
-    const size = fstatSync(this.fd).size;
     if (size === 0) {
       if (!locked) return { reset, records: [] };
       const header: JournalRecord = { t: 'hdr', v: 1, created: Date.now() };
