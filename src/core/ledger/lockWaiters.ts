@@ -22,9 +22,16 @@ export class Doorbell {
     if (this.watcher === undefined) {
       try {
         closeSync(openSync(this.file, 'a'));
-        this.watcher = watch(this.file, { persistent: false }, () => {
+        const watcher = watch(this.file, { persistent: false }, (event) => {
+          // The bell was deleted or replaced (someone cleaned the folder): this watch will hear nothing
+          // more, so drop it and let the next `listen` create the file and watch it again.
+          if (event === 'rename' && this.watcher === watcher) {
+            watcher.close();
+            this.watcher = undefined;
+          }
           for (const wake of [...this.wakers]) wake();
         });
+        this.watcher = watcher;
         this.watcher.on('error', () => this.close());
       } catch {
         this.watcher = null;

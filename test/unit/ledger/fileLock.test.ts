@@ -123,6 +123,24 @@ describe('ledger: file lock hand-over', () => {
     a.close();
   });
 
+  it('a bell deleted by someone cleaning the folder is created and watched again by the next listen', async () => {
+    const lockPath = `${tmp.file}.lock`;
+    const bell = new Doorbell(`${lockPath}.bell`);
+    assert.equal(bell.listen(), true);
+    unlinkSync(`${lockPath}.bell`);
+    // The deletion reaches the watch as one or more events; the one that says "gone" drops the dead watch,
+    // after which listen creates the file again. Each wait ends at the next event (or after 50 ms).
+    for (let i = 0; i < 20 && !existsSync(`${lockPath}.bell`); i++) {
+      await bell.wait(50);
+      assert.equal(bell.listen(), true);
+    }
+    assert.ok(existsSync(`${lockPath}.bell`), 'listen re-created the deleted bell');
+    const rung = bell.wait(60_000);
+    bell.ring();
+    await rung;
+    bell.close();
+  });
+
   it('with nobody listening, a release rings nothing and leaves no bell file behind', async () => {
     const lockPath = `${tmp.file}.lock`;
     const a = new FileLock(lockPath, { timeoutMs: 2000, staleMs: 30_000 });
