@@ -26,14 +26,27 @@ export class ChatPanel implements vscode.Disposable, vscode.WebviewPanelSerializ
     return vscode.window.registerWebviewPanelSerializer(CHAT_VIEW_TYPE, this);
   }
 
-  /** Opens the panel, or reveals it where it is. */
+  /**
+   * Opens the panel, or reveals it. The chat never covers the editor being worked in: when the panel shares
+   * the active editor's group (say, it was opened before any file), it moves beside it, so Explain Selection
+   * shows the answer next to the code it explains.
+   */
   show(preserveFocus = false): void {
     if (this.panel) {
-      this.panel.reveal(undefined, preserveFocus);
+      const editorColumn = vscode.window.activeTextEditor?.viewColumn;
+      const sharesGroup = editorColumn !== undefined && this.panelColumns().includes(editorColumn);
+      this.panel.reveal(sharesGroup ? vscode.ViewColumn.Beside : undefined, preserveFocus);
       return;
     }
     const panel = vscode.window.createWebviewPanel(CHAT_VIEW_TYPE, 'Therapist', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, this.options());
     this.adopt(panel);
+  }
+
+  /** The editor groups holding the chat's tab (the panel's own viewColumn is stale while it is hidden behind an editor). */
+  private panelColumns(): vscode.ViewColumn[] {
+    return vscode.window.tabGroups.all
+      .filter((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(CHAT_VIEW_TYPE)))
+      .map((g) => g.viewColumn);
   }
 
   /** Opens the panel (keeping focus in the editor) and streams the answer to `request` into it. */

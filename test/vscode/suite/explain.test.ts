@@ -94,6 +94,29 @@ describe('Explain Selection against the Ollama simulator', function () {
     sim.configureModel({ name: 'coder:7b', contextLength: 16384 });
   });
 
+  it('answers beside the code it explains, never over it, even when the chat was opened before any file', async () => {
+    const api = await activateTherapist();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('therapist.openChat'); // no editor yet: the chat takes the first group
+    await eventually(() => chatTab(), 10000, 'the chat tab');
+    await withEditor('const answer = 42;', 'javascript', async (editor) => {
+      editor.selection = new vscode.Selection(0, 0, 0, 18);
+      const outcome = nextOutcome(api);
+      await vscode.commands.executeCommand('therapist.explainSelection');
+      await outcome;
+      const codeGroup = () => vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === editor.document.uri.toString()));
+      const layout = () => vscode.window.tabGroups.all.map((g) => `${g.viewColumn}: ${g.tabs.map((t) => `${t.label}${t.isActive ? '*' : ''}`).join(', ')}`).join(' | ');
+      // tabGroups catches up a moment after a panel opens: poll
+      const chat = await eventually(() => {
+        const tab = chatTab();
+        return tab && tab.group.viewColumn !== codeGroup()?.viewColumn ? tab : undefined;
+      }, 10000, 'the chat beside the code').catch((e) => assert.fail(`${e.message}; layout: ${layout()}`));
+      const code = codeGroup()!;
+      assert.equal(chat.isActive, true, 'the answer is visible in its group');
+      assert.equal(code.activeTab?.input instanceof vscode.TabInputText, true, 'the code is still visible in its group');
+    });
+  });
+
   it('says so when nothing is selected, and sends nothing', async () => {
     await withEditor('const x = 1;', 'javascript', async (editor) => {
       editor.selection = new vscode.Selection(0, 0, 0, 0);
@@ -159,3 +182,7 @@ describe('Explain Selection against the Ollama simulator', function () {
     }
   });
 });
+
+function chatTab(): vscode.Tab | undefined {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Therapist');
+}
