@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { OllamaSimulator } from '../../support/ollamaSimulator';
-import { activateTherapist, eventually, nextOutcome, resetSettings, setSettings, withEditor } from './helpers';
+import { activateTherapist, eventually, explainAndWait, nextOutcome, resetSettings, select, setSettings, withEditor } from './helpers';
 
 // Explain Selection end to end inside a real VS Code: the real extension, real settings, real HTTP to a
 // server that behaves like Ollama.
@@ -24,10 +24,8 @@ describe('Explain Selection against the Ollama simulator', function () {
     const api = await activateTherapist();
     const code = ['function add(a, b) {', '  return a + b;', '}', '', 'module.exports = { add };'].join('\n');
     await withEditor(code, 'javascript', async (editor) => {
-      editor.selection = new vscode.Selection(0, 0, 2, 1);
-      const outcome = nextOutcome(api);
-      await vscode.commands.executeCommand('therapist.explainSelection');
-      const { result, error } = await outcome;
+      await select(editor, new vscode.Selection(0, 0, 2, 1));
+      const { result, error } = await explainAndWait(api);
       assert.equal(error, undefined, `request failed: ${JSON.stringify(error)}`);
       assert.ok(result);
       assert.equal(result.text, 'It adds two numbers.');
@@ -50,10 +48,8 @@ describe('Explain Selection against the Ollama simulator', function () {
     const api = await activateTherapist();
     const lines = Array.from({ length: 4000 }, (_, i) => `const value${i} = compute(${i}, "some padding text to make the file big");`);
     await withEditor(lines.join('\n'), 'javascript', async (editor) => {
-      editor.selection = new vscode.Selection(2000, 0, 2002, 0);
-      const outcome = nextOutcome(api);
-      await vscode.commands.executeCommand('therapist.explainSelection');
-      const { result, error } = await outcome;
+      await select(editor, new vscode.Selection(2000, 0, 2002, 0));
+      const { result, error } = await explainAndWait(api);
       assert.equal(error, undefined, JSON.stringify(error));
       assert.ok(result!.truncated, 'the context was truncated');
       assert.ok(result!.truncatedSections.includes('context'), JSON.stringify(result!.truncatedSections));
@@ -72,16 +68,12 @@ describe('Explain Selection against the Ollama simulator', function () {
     const code = Array.from({ length: 300 }, (_, i) => `export function step${i}(input: number): number { return input * ${i} + ${i % 7}; }`).join('\n');
     await withEditor(code, 'typescript', async (editor) => {
       // First request: Therapist learns the model's facts (trained 16k, so the window is therapist.maxTokens 4096).
-      editor.selection = new vscode.Selection(150, 0, 151, 0);
-      let outcome = nextOutcome(api);
-      await vscode.commands.executeCommand('therapist.explainSelection');
-      assert.equal((await outcome).result?.serverTruncationSuspected, false);
+      await select(editor, new vscode.Selection(150, 0, 151, 0));
+      assert.equal((await explainAndWait(api)).result?.serverTruncationSuspected, false);
       // Then the server runs the model with a smaller window than it reported (a memory limit, another client's
       // load): Ollama clamps num_ctx and cuts the prompt without telling anyone.
       sim.configureModel({ name: 'coder:7b', contextLength: 1024 });
-      outcome = nextOutcome(api);
-      await vscode.commands.executeCommand('therapist.explainSelection');
-      const { result, error } = await outcome;
+      const { result, error } = await explainAndWait(api);
       assert.equal(error, undefined, JSON.stringify(error));
       const chat = sim.requests.filter((r) => r.path === '/api/chat').at(-1)!;
       assert.equal(chat.numCtx, 4096, 'we asked for our window');
@@ -100,10 +92,8 @@ describe('Explain Selection against the Ollama simulator', function () {
     await vscode.commands.executeCommand('therapist.openChat'); // no editor yet: the chat takes the first group
     await eventually(() => chatTab(), 10000, 'the chat tab');
     await withEditor('const answer = 42;', 'javascript', async (editor) => {
-      editor.selection = new vscode.Selection(0, 0, 0, 18);
-      const outcome = nextOutcome(api);
-      await vscode.commands.executeCommand('therapist.explainSelection');
-      await outcome;
+      await select(editor, new vscode.Selection(0, 0, 0, 18));
+      await explainAndWait(api);
       const codeGroup = () => vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === editor.document.uri.toString()));
       const layout = () => vscode.window.tabGroups.all.map((g) => `${g.viewColumn}: ${g.tabs.map((t) => `${t.label}${t.isActive ? '*' : ''}`).join(', ')}`).join(' | ');
       // tabGroups catches up a moment after a panel opens: poll
@@ -119,8 +109,8 @@ describe('Explain Selection against the Ollama simulator', function () {
 
   it('says so when nothing is selected, and sends nothing', async () => {
     await withEditor('const x = 1;', 'javascript', async (editor) => {
-      editor.selection = new vscode.Selection(0, 0, 0, 0);
-      await vscode.commands.executeCommand('therapist.explainSelection');
+      await select(editor, new vscode.Selection(0, 0, 0, 0));
+      assert.equal(await vscode.commands.executeCommand<boolean>('therapist.explainSelection'), false, 'the command says it sent nothing');
     });
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(sim.requests.filter((r) => r.path === '/api/chat').length, 0);
@@ -131,10 +121,8 @@ describe('Explain Selection against the Ollama simulator', function () {
     await setSettings({ maxTokens: 2048 });
     await eventually(() => api.getConfig().maxTokens === 2048, 10000, 'maxTokens 2048');
     await withEditor('let answer = 42;\nconsole.log(answer);', 'javascript', async (editor) => {
-      editor.selection = new vscode.Selection(0, 0, 0, 16);
-      const outcome = nextOutcome(api);
-      await vscode.commands.executeCommand('therapist.explainSelection');
-      assert.equal((await outcome).error, undefined);
+      await select(editor, new vscode.Selection(0, 0, 0, 16));
+      assert.equal((await explainAndWait(api)).error, undefined);
     });
     assert.equal(sim.requests.find((r) => r.path === '/api/chat')!.numCtx, 2048);
     await setSettings({ maxTokens: 4096 });
@@ -147,10 +135,8 @@ describe('Explain Selection against the Ollama simulator', function () {
     assert.match(problem, /therapist\.\w+TokenBudget/);
     assert.match(problem, /1\.4|sum/i);
     await withEditor('let y = 2;', 'javascript', async (editor) => {
-      editor.selection = new vscode.Selection(0, 0, 0, 10);
-      const outcome = nextOutcome(api);
-      await vscode.commands.executeCommand('therapist.explainSelection');
-      const { result, error } = await outcome;
+      await select(editor, new vscode.Selection(0, 0, 0, 10));
+      const { result, error } = await explainAndWait(api);
       assert.equal(error, undefined, 'the last valid budgets still work');
       assert.equal(result!.usage.limit, 4096);
     });
@@ -163,7 +149,7 @@ describe('Explain Selection against the Ollama simulator', function () {
     sim.configureModel({ name: 'coder:7b', reply: 'word '.repeat(400), tokensPerSecond: 40 });
     try {
       await withEditor('while (true) {}', 'javascript', async (editor) => {
-        editor.selection = new vscode.Selection(0, 0, 0, 15);
+        await select(editor, new vscode.Selection(0, 0, 0, 15));
         const outcome = nextOutcome(api);
         // not awaited: the command resolves only when the answer has ended
         const command = vscode.commands.executeCommand('therapist.explainSelection');

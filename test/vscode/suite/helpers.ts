@@ -56,10 +56,36 @@ export async function resetSettings(): Promise<void> {
 export async function withEditor<T>(content: string, language: string, fn: (editor: vscode.TextEditor) => Promise<T>): Promise<T> {
   const doc = await vscode.workspace.openTextDocument({ content, language });
   const editor = await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.One });
+  // On a busy machine the extension host learns about the new active editor a moment after showTextDocument
+  // resolves; a command run before that sees the previous editor (or none).
+  await eventually(() => vscode.window.activeTextEditor?.document === doc, 10000, 'the new editor to be active');
   try {
     return await fn(editor);
   } finally {
     await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.One });
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   }
+}
+
+/**
+ * Runs "Explain Selection" and resolves with the request's outcome. Fails at once, with the reason, when the
+ * command found nothing selected (it then sends nothing, and no outcome would ever come).
+ */
+export async function explainAndWait(api: TherapistApi): Promise<RequestOutcome> {
+  const outcome = nextOutcome(api);
+  const ran = vscode.commands.executeCommand<boolean>('therapist.explainSelection').then((sent) => {
+    if (sent === false) throw new Error('Explain Selection found no selection in the active editor and sent nothing');
+    return outcome;
+  });
+  return Promise.race([outcome, ran]);
+}
+
+/**
+ * Selects in an editor the way the workbench does, and waits until the extension host sees it. Assigning
+ * `editor.selection` right after opening a large document races with the editor's own first selection event,
+ * which can arrive later and put the cursor back at the start.
+ */
+export async function select(editor: vscode.TextEditor, selection: vscode.Selection): Promise<void> {
+  await vscode.window.showTextDocument(editor.document, { selection, preview: false, viewColumn: editor.viewColumn });
+  await eventually(() => vscode.window.activeTextEditor?.document === editor.document && vscode.window.activeTextEditor.selection.isEqual(selection), 10000, `selection ${JSON.stringify(selection)}`);
 }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { OllamaSimulator } from '../../support/ollamaSimulator';
-import { activateTherapist, eventually, nextOutcome, resetSettings, setSettings, withEditor } from './helpers';
+import { activateTherapist, eventually, explainAndWait, resetSettings, select, setSettings, withEditor } from './helpers';
 
 // Token accounting in a real VS Code: the ledger file lives in the extension's global storage.
 describe('Token accounting', function () {
@@ -21,10 +21,8 @@ describe('Token accounting', function () {
 
   async function explain(api: Awaited<ReturnType<typeof activateTherapist>>, code: string) {
     return withEditor(code, 'javascript', async (editor) => {
-      editor.selection = new vscode.Selection(0, 0, 0, code.length);
-      const outcome = nextOutcome(api);
-      await vscode.commands.executeCommand('therapist.explainSelection');
-      return outcome;
+      await select(editor, new vscode.Selection(0, 0, 0, code.length));
+      return explainAndWait(api);
     });
   }
 
