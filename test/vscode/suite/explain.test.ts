@@ -1,24 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { OllamaSimulator } from '../../support/ollamaSimulator';
-import { activateTherapist, eventually, explainAndWait, nextOutcome, resetSettings, select, setSettings, withEditor } from './helpers';
+import { activateTherapist, eventually, explainAndWait, nextOutcome, select, setSettings, simulatorForSuite, withEditor } from './helpers';
 
 // Explain Selection end to end inside a real VS Code: the real extension, real settings, real HTTP to a
 // server that behaves like Ollama.
 describe('Explain Selection against the Ollama simulator', function () {
   this.timeout(120000);
-  const sim = new OllamaSimulator({ models: [{ name: 'coder:7b', contextLength: 16384, reply: 'It adds two numbers.' }] });
-
-  before(async () => {
-    await sim.start();
-    await activateTherapist();
-    await setSettings({ ollamaUrl: sim.url, model: 'coder:7b', maxTokens: 4096 });
-  });
-  after(async () => {
-    await resetSettings();
-    await sim.stop();
-  });
-  beforeEach(() => sim.reset());
+  const sim = simulatorForSuite('It adds two numbers.');
 
   it('sends one request whose num_ctx is the effective window and whose prompt fits the budget', async () => {
     const api = await activateTherapist();

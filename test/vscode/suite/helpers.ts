@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RequestOutcome, TherapistApi } from '../../../src/host/testApi';
+import { OllamaSimulator } from '../../support/ollamaSimulator';
 
 export const EXTENSION_ID = 'therapist-dev.therapist';
 
@@ -88,4 +89,23 @@ export async function explainAndWait(api: TherapistApi): Promise<RequestOutcome>
 export async function select(editor: vscode.TextEditor, selection: vscode.Selection): Promise<void> {
   await vscode.window.showTextDocument(editor.document, { selection, preview: false, viewColumn: editor.viewColumn });
   await eventually(() => vscode.window.activeTextEditor?.document === editor.document && vscode.window.activeTextEditor.selection.isEqual(selection), 10000, `selection ${JSON.stringify(selection)}`);
+}
+
+/**
+ * For a mocha suite: an Ollama simulator serving one model `coder:7b` (trained for 16k) with `reply`, Therapist
+ * pointed at it with a 4096-token window, everything reset afterwards; the request log is cleared before each test.
+ */
+export function simulatorForSuite(reply: string): OllamaSimulator {
+  const sim = new OllamaSimulator({ models: [{ name: 'coder:7b', contextLength: 16384, reply }] });
+  before(async () => {
+    await sim.start();
+    await activateTherapist();
+    await setSettings({ ollamaUrl: sim.url, model: 'coder:7b', maxTokens: 4096 });
+  });
+  after(async () => {
+    await resetSettings();
+    await sim.stop();
+  });
+  beforeEach(() => sim.reset());
+  return sim;
 }

@@ -1,23 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { OllamaSimulator } from '../../support/ollamaSimulator';
-import { activateTherapist, eventually, explainAndWait, resetSettings, select, setSettings, withEditor } from './helpers';
+import { activateTherapist, eventually, explainAndWait, select, setSettings, simulatorForSuite, withEditor } from './helpers';
 
 // Token accounting in a real VS Code: the ledger file lives in the extension's global storage.
 describe('Token accounting', function () {
   this.timeout(120000);
-  const sim = new OllamaSimulator({ models: [{ name: 'coder:7b', contextLength: 16384, reply: 'Counted.' }] });
-
-  before(async () => {
-    await sim.start();
-    await activateTherapist();
-    await setSettings({ ollamaUrl: sim.url, model: 'coder:7b', maxTokens: 4096 });
-  });
-  after(async () => {
-    await resetSettings();
-    await sim.stop();
-  });
-  beforeEach(() => sim.reset());
+  const sim = simulatorForSuite('Counted.');
 
   async function explain(api: Awaited<ReturnType<typeof activateTherapist>>, code: string) {
     return withEditor(code, 'javascript', async (editor) => {
