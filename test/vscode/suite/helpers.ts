@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RequestOutcome, TherapistApi } from '../../../src/host/testApi';
 import { OllamaSimulator } from '../../support/ollamaSimulator';
@@ -53,9 +56,17 @@ export async function resetSettings(): Promise<void> {
   await setSettings(Object.fromEntries(keys.map((k) => [k.replace(/^therapist\./, ''), undefined])));
 }
 
-/** Opens an untitled document with `content`, runs `fn` with its editor, then closes it without saving. */
+/**
+ * Opens a new file holding `content` in the first editor group, runs `fn` with its editor, then closes it.
+ * Real files with unique names, not untitled documents: untitled names are reused ("Untitled-1"), and a new one
+ * opened while the previous test's is still closing comes back with the old content.
+ */
 export async function withEditor<T>(content: string, language: string, fn: (editor: vscode.TextEditor) => Promise<T>): Promise<T> {
-  const doc = await vscode.workspace.openTextDocument({ content, language });
+  const extension = { javascript: 'js', typescript: 'ts', python: 'py' }[language] ?? 'txt';
+  const file = path.join(os.tmpdir(), `therapist-test-${Date.now()}-${Math.random().toString(36).slice(2)}.${extension}`);
+  fs.writeFileSync(file, content);
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  assert.equal(doc.getText(), content, `${doc.uri.toString()} does not hold the content written`);
   const editor = await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.One });
   // On a busy machine the extension host learns about the new active editor a moment after showTextDocument
   // resolves; a command run before that sees the previous editor (or none).
@@ -65,6 +76,7 @@ export async function withEditor<T>(content: string, language: string, fn: (edit
   } finally {
     await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.One });
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    fs.rmSync(file, { force: true });
   }
 }
 
@@ -88,7 +100,12 @@ export async function explainAndWait(api: TherapistApi): Promise<RequestOutcome>
  */
 export async function select(editor: vscode.TextEditor, selection: vscode.Selection): Promise<void> {
   await vscode.window.showTextDocument(editor.document, { selection, preview: false, viewColumn: editor.viewColumn });
-  await eventually(() => vscode.window.activeTextEditor?.document === editor.document && vscode.window.activeTextEditor.selection.isEqual(selection), 10000, `selection ${JSON.stringify(selection)}`);
+  const seen = () => {
+    const active = vscode.window.activeTextEditor;
+    return `active: ${active ? `${active.document.uri.toString()} selection ${JSON.stringify(active.selection)}` : 'none'}; ours: ${JSON.stringify(editor.selection)}; visible: ${vscode.window.visibleTextEditors.length}`;
+  };
+  await eventually(() => vscode.window.activeTextEditor?.document === editor.document && vscode.window.activeTextEditor.selection.isEqual(selection), 10000, `selection ${JSON.stringify(selection)}`)
+    .catch((e) => { throw new Error(`${e.message}; ${seen()}`); });
 }
 
 /**
