@@ -21,6 +21,8 @@ export const DEFAULT_SYSTEM_PROMPT =
   "user's message; code context from the user's editor may come before it. Be concise and concrete, show code in " +
   'fenced blocks with a language tag, and say so when the context given is not enough to answer.';
 
+/** How long the token meter reuses a failed model look-up before asking Ollama again (requests always ask). */
+export const FACTS_FAILURE_REUSE_MS = 10_000;
 /** Chat-template tokens per message (role markers and separators; Llama 3's template adds about 5). */
 export const DEFAULT_PER_MESSAGE_OVERHEAD = 5;
 /** Model tokens per GPT-2 token assumed before a model has taught us its ratio (llama-family tokenizers run ~30% higher). */
@@ -127,7 +129,7 @@ export class ModelIntegration {
     this.ownsCounter = !options.tokenCounter;
     this.counter = options.tokenCounter ?? this.newCounter(settings);
     this.streaming = new StreamingService({ ollamaUrl: settings.ollamaUrl, streamingTimeout: settings.streamingTimeout, enableStreaming: settings.enableStreaming, dispatcher: options.dispatcher, clock: this.clock, logger: this.logger, retry: options.retry });
-    this.info = new ModelInfoService(() => ({ baseUrl: this.streaming.baseUrl, dispatcher: options.dispatcher }), this.logger);
+    this.info = new ModelInfoService(() => ({ baseUrl: this.streaming.baseUrl, dispatcher: options.dispatcher }), this.logger, () => this.clock.now());
     this.calibrator = new Calibrator(options.calibrationStore ?? new InMemoryCalibrationStore(), {}, this.logger);
   }
 
@@ -160,7 +162,8 @@ export class ModelIntegration {
     let window = this.settings.maxTokens;
     let windowSource: string;
     try {
-      const facts = await this.getModelFacts();
+      // Counting runs on every change of the composer: reuse a recent failure rather than ask a down Ollama each time.
+      const facts = await this.info.getFacts(this.settings.model, this.settings.maxTokens, undefined, { reuseFailureForMs: FACTS_FAILURE_REUSE_MS });
       window = facts.effectiveWindow;
       windowSource = facts.sources.effectiveWindow;
     } catch (error) {

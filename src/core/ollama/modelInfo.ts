@@ -94,26 +94,45 @@ interface CachedShow {
 /** Asks /api/show and /api/ps once per model and server, and derives the facts for the current maxTokens. */
 export class ModelInfoService {
   private readonly cache = new Map<string, Promise<CachedShow>>();
+  /** The last failed look-up per server and model, for callers that may reuse it instead of asking again. */
+  private readonly failures = new Map<string, { at: number; error: unknown }>();
 
-  constructor(private readonly endpoint: () => OllamaEndpoint, private readonly logger: Logger = silentLogger) {}
+  constructor(private readonly endpoint: () => OllamaEndpoint, private readonly logger: Logger = silentLogger, private readonly now: () => number = Date.now) {}
 
-  /** The facts for `model` (cached after the first successful look-up). Throws when the model is not installed. */
-  async getFacts(model: string, maxTokens: number, signal?: AbortSignal): Promise<ModelFacts> {
+  /**
+   * The facts for `model` (cached after the first successful look-up). Throws when the model is not installed or
+   * Ollama cannot be reached. A failure is never cached for a request; a caller that runs often (the token meter,
+   * on every count) passes `reuseFailureForMs` to get a recent failure back without asking Ollama again.
+   */
+  async getFacts(model: string, maxTokens: number, signal?: AbortSignal, options: { reuseFailureForMs?: number } = {}): Promise<ModelFacts> {
     const key = `${this.endpoint().baseUrl}\n${model}`;
     let pending = this.cache.get(key);
+    const failed = this.failures.get(key);
+    if (!pending && failed && options.reuseFailureForMs !== undefined && this.now() - failed.at < options.reuseFailureForMs) throw failed.error;
     if (!pending) {
       // The look-up is shared by concurrent callers, so it does not take any one caller's signal.
       pending = this.lookUp(model);
       this.cache.set(key, pending);
-      pending.then((c) => this.log(model, maxTokens, c), () => this.cache.delete(key));
+      pending.then(
+        (c) => {
+          this.failures.delete(key);
+          this.log(model, maxTokens, c);
+        },
+        (error) => {
+          this.cache.delete(key);
+          this.failures.set(key, { at: this.now(), error });
+        },
+      );
     }
     return toFacts(model, maxTokens, await untilAborted(pending, signal));
   }
 
   /** Forgets cached facts (a model was re-pulled, or the URL changed). */
   invalidate(model?: string): void {
-    if (model === undefined) this.cache.clear();
-    else for (const key of [...this.cache.keys()]) if (key.endsWith(`\n${model}`)) this.cache.delete(key);
+    for (const map of [this.cache, this.failures]) {
+      if (model === undefined) map.clear();
+      else for (const key of [...map.keys()]) if (key.endsWith(`\n${model}`)) map.delete(key);
+    }
   }
 
   private async lookUp(model: string): Promise<CachedShow> {
