@@ -2,10 +2,13 @@
 // without VS Code. Run after `npm run build`:   node test/ui/harness/panel.harness.mjs
 // Screenshots go to .test-output/screenshots/ (git-ignored). Last line: "N passed, N failed".
 // Selectors are the data-testid contract listed in docs/usage.md ("For test authors").
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../scripts/lib/codeServer.mjs';
 import { startHarnessServer } from './server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -28,11 +31,10 @@ function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+// Run on its own on a new machine, the harness installs its browser first (the same idempotent setup npm test runs).
+if (!existsSync(CHROMIUM)) execFileSync('bash', [path.join(root, 'scripts/setup-test-tools.sh')], { stdio: 'inherit' });
 const server = await startHarnessServer();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 try {
   await mkdir(shots, { recursive: true });
   const page = await browser.newPage({ viewport: { width: 760, height: 900 } });
