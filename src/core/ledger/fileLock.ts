@@ -1,12 +1,16 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { LedgerBusyError } from './errors';
 import { currentProcess, processState, type ProcessIdentity } from './processIdentity';
 import type { LedgerLogger } from './types';
 import { createTicket, Doorbell, listTickets, removeQuietly, ticketPid } from './lockWaiters';
 
-/** A lock file still empty after this long was left by a process that died between creating and writing it. */
-const EMPTY_LOCK_STALE_MS = 2000;
+/**
+ * This code never lets the lock exist without its holder's details (they are written to a private file first,
+ * which is then linked into place). An unreadable lock therefore comes from an older Therapist between its
+ * create and write (microseconds) or from a damaged disk: after this long it is treated as abandoned.
+ */
+const UNREADABLE_LOCK_STALE_MS = 100;
 /** Breaking takes microseconds; a break token older than this belongs to a breaker that died. */
 const BREAK_TOKEN_STALE_MS = 1000;
 /** A process that released the lock less than this long ago lets waiting processes go first. */
@@ -42,7 +46,13 @@ export class FileLock {
 
   constructor(
     readonly lockPath: string,
-    private readonly opts: { timeoutMs: number; staleMs: number; logger?: LedgerLogger },
+    private readonly opts: {
+      timeoutMs: number;
+      staleMs: number;
+      logger?: LedgerLogger;
+      /** Tests only: called when the holder's details are written but not yet linked into place (a test kills the process here). */
+      onDetailsWritten?: () => void;
+    },
   ) {
     this.bell = new Doorbell(`${lockPath}.bell`);
   }
@@ -60,6 +70,7 @@ export class FileLock {
       // The first acquire also sweeps tickets left by waiters that died.
       const justReleased = performance.now() - this.releasedAt < YIELD_WINDOW_MS;
       if (justReleased || !this.swept) {
+        if (!this.swept) this.sweepDeadDetails();
         this.swept = true;
         if (this.othersWaiting() && justReleased) {
           ticket = createTicket(this.lockPath);
@@ -152,31 +163,62 @@ export class FileLock {
     return found;
   }
 
+  /**
+   * One attempt to take the lock. The holder's details go into a private `<lock>.<pid>.<nonce>.tmp` first and are
+   * then hard-linked to the lock's name (link fails with EEXIST like an O_EXCL create), so the lock appears with
+   * its content complete: a process killed at any point leaves either no lock, or one naming its dead pid, which
+   * the next process breaks at once. The private file is unlinked right after; the lock keeps the same inode.
+   */
   private tryCreate(): boolean {
     const owner: LockOwner = { ...currentProcess(), at: Date.now(), nonce: Math.random().toString(36).slice(2) };
+    const details = `${this.lockPath}.${process.pid}.${owner.nonce}.tmp`;
     let fd: number;
     try {
-      fd = openSync(this.lockPath, 'wx');
+      fd = openSync(details, 'wx');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return false;
-      if (code === 'ENOENT') {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
         mkdirSync(path.dirname(this.lockPath), { recursive: true });
         return this.tryCreate();
       }
       throw e;
     }
+    let linked = false;
     try {
-      writeSync(fd, JSON.stringify(owner));
-    } catch (e) {
-      closeSync(fd);
-      throw e;
+      const text = Buffer.from(JSON.stringify(owner));
+      if (writeSync(fd, text) !== text.length) throw new Error(`short write of the ledger lock's details (${details})`);
+      this.opts.onDetailsWritten?.();
+      try {
+        linkSync(details, this.lockPath);
+        linked = true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    } finally {
+      removeQuietly(details);
+      // Kept open while held on POSIX, where one fstat at release tells whether the lock file is still ours.
+      if (!linked || !KEEP_LOCK_OPEN) closeSync(fd);
     }
-    // Kept open until release on POSIX, where one fstat then tells whether the file is still ours.
+    if (!linked) return false;
     if (KEEP_LOCK_OPEN) this.heldFd = fd;
-    else closeSync(fd);
     this.held = owner;
     return true;
+  }
+
+  /** Removes the private details files of processes that died between writing them and linking them into place. */
+  private sweepDeadDetails(): void {
+    const dir = path.dirname(this.lockPath);
+    const prefix = `${path.basename(this.lockPath)}.`;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+      const pid = Number(name.slice(prefix.length).split('.')[0]);
+      if (Number.isSafeInteger(pid) && pid !== process.pid && processState({ ...currentProcess(), pid, start: '' }) === 'dead') removeQuietly(path.join(dir, name));
+    }
   }
 
   /**
@@ -217,7 +259,7 @@ export class FileLock {
       unlinkSync(breakPath);
     }
     const o = seen.owner;
-    this.opts.logger?.warn(`released the ledger lock held by ${o ? `pid ${o.pid} on ${o.host}, which is no longer running` : 'a process that died while taking it'}`);
+    this.opts.logger?.warn(`released the ledger lock held by ${o ? `pid ${o.pid} on ${o.host}, which is no longer running` : 'nobody it could name (the lock file was empty or unreadable)'}`);
     return true;
   }
 
@@ -234,8 +276,8 @@ export class FileLock {
     }
     const owner = parseOwner(text);
     const age = Date.now() - mtimeMs;
-    // An empty file is a holder between open and write; it is stale only if it stays empty.
-    const stale = owner ? processState(owner) === 'dead' || age > this.opts.staleMs : age > EMPTY_LOCK_STALE_MS;
+    // Our locks always name their holder (see tryCreate); an unreadable one is an older writer's or damage.
+    const stale = owner ? processState(owner) === 'dead' || age > this.opts.staleMs : age > UNREADABLE_LOCK_STALE_MS;
     return stale ? { text, owner } : undefined;
   }
 

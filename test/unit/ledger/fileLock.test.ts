@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { LedgerBusyError } from '../../../src/core/ledger';
 import { FileLock } from '../../../src/core/ledger/fileLock';
 import { Doorbell } from '../../../src/core/ledger/lockWaiters';
-import { deadPid, memoryLogger, tempLedgerPath } from './ledgerTestKit';
+import { NO_LIMITS, ask, deadPid, memoryLogger, tempLedgerPath } from './ledgerTestKit';
+import { Ledger } from '../../../src/core/ledger';
 
 describe('ledger: cross-process file lock', () => {
   let tmp: ReturnType<typeof tempLedgerPath>;
@@ -59,6 +62,51 @@ describe('ledger: cross-process file lock', () => {
     const lock = new FileLock(lockPath(), { timeoutMs: 1000, staleMs: 0 });
     await lock.acquire();
     lock.release();
+  });
+
+  it('never exists without its holder: a process killed between writing its details and taking the lock stalls nobody', async function () {
+    this.timeout(15_000);
+    const worker = path.join(__dirname, '..', '..', 'support', 'lockKillWorker.ts');
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', worker, lockPath()], { cwd: path.join(__dirname, '..', '..', '..'), stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    assert.equal(signal, 'SIGKILL', `the worker was to be killed at the hook: ${stderr}`);
+    // What the kill left: the details file, and no lock (the old code left an empty lock here, and a 2 s stall).
+    assert.equal(existsSync(lockPath()), false);
+    assert.equal(readdirSync(tmp.dir).filter((n) => n.endsWith('.tmp')).length, 1);
+    const ledger = await Ledger.open({ path: tmp.file, limits: NO_LIMITS });
+    const started = performance.now();
+    const r = await ledger.reserve(ask());
+    const waited = performance.now() - started;
+    await r.commit({ promptTokens: 100, completionTokens: 10 });
+    await ledger.close();
+    assert.ok(waited < 500, `reserve after the kill took ${waited.toFixed(0)} ms`);
+    assert.deepEqual(readdirSync(tmp.dir).filter((n) => n.endsWith('.tmp')), [], 'the dead process\'s details file was swept');
+  });
+
+  it('an empty lock file (left by an older version) is broken within 100 ms, not 2 s', async () => {
+    writeFileSync(lockPath(), '');
+    const log = memoryLogger();
+    const lock = new FileLock(lockPath(), { timeoutMs: 3000, staleMs: 30_000, logger: log });
+    const started = performance.now();
+    await lock.acquire();
+    const waited = performance.now() - started;
+    lock.release();
+    lock.close();
+    assert.ok(waited < 1000, `took ${waited.toFixed(0)} ms`);
+    assert.ok(log.lines.some((l) => /empty or unreadable/.test(l)), log.lines.join('\n'));
+  });
+
+  it('the lock file appears with its details already written', async () => {
+    let seenDuringWrite: boolean | undefined;
+    const lock = new FileLock(lockPath(), { timeoutMs: 1000, staleMs: 30_000, onDetailsWritten: () => (seenDuringWrite = existsSync(lockPath())) });
+    await lock.acquire();
+    assert.equal(seenDuringWrite, false, 'no lock file may exist while its details are being written');
+    assert.equal((JSON.parse(readFileSync(lockPath(), 'utf8')) as { pid: number }).pid, process.pid);
+    assert.deepEqual(readdirSync(tmp.dir).filter((n) => n.endsWith('.tmp')), []);
+    lock.release();
+    lock.close();
   });
 
   it('does not delete a lock that someone else took over', async () => {
