@@ -60,7 +60,7 @@ const configs = [
   // 1. The extension host bundle. `vscode` is provided by the host at run time.
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [copyRuntimeAssets] },
   // 2. The core as a plain CommonJS library for scripts, benchmarks and anyone's Node code.
-  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', plugins: [forbidVscode, copyRuntimeAssets] },
+  { ...node, entryPoints: ['src/index.ts'], outfile: 'dist/core.js', plugins: [forbidVscode, copyRuntimeAssets] },
 ];
 
 // 3. Webview bundles (browser). Each entry's imported CSS lands beside it as <name>.css.

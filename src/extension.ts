@@ -1,21 +1,22 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ModelIntegration, validateSettings } from './modelIntegration';
-import { ChatController } from './host/chatController';
-import { VsCodeHostActions } from './host/chatHostActions';
-import { ChatPanel } from './host/chatPanel';
+import { ChatController } from './host/chat/chatController';
+import { VsCodeHostActions } from './host/chat/vsCodeHostActions';
+import { ChatPanel } from './host/chat/chatPanel';
 import { onConfigChange, readConfig } from './host/config';
-import { ConversationStore } from './host/conversationStore';
-import { DashboardPanel } from './host/dashboardPanel';
-import { toDashboardData } from './host/dashboardData';
-import { explainSelection } from './host/explainSelection';
-import { LedgerService } from './host/ledgerService';
+import { ConversationStore } from './host/chat/conversationStore';
+import { DashboardPanel } from './host/dashboard/dashboardPanel';
+import { toDashboardData } from './host/dashboard/dashboardData';
+import { explainSelection } from './host/chat/explainSelection';
+import { LedgerService } from './core/ledger/ledgerService';
 import { Log } from './host/log';
-import { MementoCalibrationStore } from './host/mementoCalibrationStore';
+import { MementoCalibrationStore } from './host/storage/mementoCalibrationStore';
 import { Settings } from './host/settings';
 import { StatusBar } from './host/statusBar';
 import { lastUsageOf } from './host/statusBarText';
-import { observeBackend, type RequestOutcome, type TherapistApi } from './host/testApi';
+import { observeBackend, type RequestOutcome, type TherapistApi } from './host/extensionApi';
+import { messageOf } from './core/runtime';
 
 /**
  * Wires Therapist's services and registrations; nothing else happens here. Heavy work is lazy: the
@@ -104,7 +105,7 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
   } catch (error) {
     // VS Code shows nothing when activation throws: say it ourselves, with the way to the details.
     log.error('Therapist failed to activate', error);
-    void vscode.window.showErrorMessage(`Therapist failed to start: ${error instanceof Error ? error.message : String(error)}`, 'Open Log').then((choice) => {
+    void vscode.window.showErrorMessage(`Therapist failed to start: ${messageOf(error)}`, 'Open Log').then((choice) => {
       if (choice === 'Open Log') log.show();
     });
     return undefined;

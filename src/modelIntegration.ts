@@ -3,12 +3,13 @@ import { InMemoryCalibrationStore, type CalibrationStore } from './core/calibrat
 import { Calibrator } from './core/calibration/calibrator';
 import { OllamaContextError } from './core/ollama/errors';
 import { normaliseBaseUrl } from './core/ollama/http';
-import type { LedgerHook, LedgerReservation } from './core/ollama/ledgerHook';
+import type { LedgerHook, LedgerReservation } from './core/ledger/hook';
 import { ModelInfoService, type ModelFacts } from './core/ollama/modelInfo';
-import { buildMessages, rawContentTokens, templateTokens } from './core/ollama/promptMessages';
-import { silentLogger, systemClock, type Clock, type Logger, type RetryPolicy } from './core/ollama/runtime';
-import { checkServerTruncation, serverTruncationWarning } from './core/ollama/truncationCheck';
-import { formatUsageLine, type ResponseUsage } from './core/ollama/usageLine';
+import { buildMessages, rawContentTokens, templateTokens } from './core/request/promptMessages';
+import type { RetryPolicy } from './core/ollama/retry';
+import { messageOf, silentLogger, systemClock, type Clock, type Logger } from './core/runtime';
+import { checkServerTruncation, serverTruncationWarning } from './core/request/truncationCheck';
+import { formatUsageLine, type ResponseUsage } from './core/request/usageLine';
 import { validateBudgets } from './core/tokens/budgets';
 import { TokenBudgetError } from './core/tokens/tokenErrors';
 import type { ChunkReport, ContextChunk, HistoryMessage, OptimizedPrompt, PromptSection, TokenUsageInfo } from './core/tokens/types';
@@ -167,7 +168,7 @@ export class ModelIntegration {
       window = facts.effectiveWindow;
       windowSource = facts.sources.effectiveWindow;
     } catch (error) {
-      windowSource = `therapist.maxTokens (model facts unavailable: ${error instanceof Error ? error.message : String(error)})`;
+      windowSource = `therapist.maxTokens (model facts unavailable: ${messageOf(error)})`;
     }
     const cal = this.calibrationFor(this.settings.model);
     const info = this.counter.getTokenUsageInfo(opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, prompt, context, { history: opts.history, calibration: cal.factor, perMessageOverhead: this.overhead, maxTokens: window });
@@ -224,7 +225,7 @@ export class ModelIntegration {
         );
         break;
       } catch (error) {
-        await reservation?.rollback(error instanceof Error ? error.message : String(error));
+        await reservation?.rollback(messageOf(error));
         // The server counted the prompt for us: learn from it and re-plan once, as Cline and Roo do.
         if (attempt === 1 && error instanceof OllamaContextError && error.promptTokens !== undefined) {
           this.calibrator.observe(model, plan.raw, error.promptTokens - plan.template);

@@ -2,7 +2,8 @@ import type { Dispatcher } from 'undici';
 import { singleChatExchange, streamChatExchange, type ChatExchangeResult } from './core/ollama/chatTransport';
 import { OllamaBusyError, OllamaStreamError } from './core/ollama/errors';
 import { normaliseBaseUrl, type OllamaEndpoint } from './core/ollama/http';
-import { DEFAULT_RETRY, backoffDelay, silentLogger, systemClock, type Clock, type Logger, type RetryPolicy } from './core/ollama/runtime';
+import { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './core/ollama/retry';
+import { silentLogger, systemClock, type Clock, type Logger } from './core/runtime';
 import type { ChatMetrics, ChatRequest } from './core/ollama/wire';
 
 /** Settings and injectables of the Ollama chat transport. */

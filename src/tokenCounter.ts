@@ -5,7 +5,8 @@ import { EstimateTokenizer } from './core/tokens/estimateTokenizer';
 import { Meter, calibrate } from './core/tokens/meter';
 import { optimizePromptWith } from './core/tokens/optimizer';
 import { TiktokenTokenizer, loadGpt2Encoding, type Gpt2Encoding } from './core/tokens/tiktokenTokenizer';
-import { silentTokenLogger, type TokenLogger, type Tokenizer } from './core/tokens/tokenizer';
+import { messageOf, silentLogger, type Logger } from './core/runtime';
+import type { Tokenizer } from './core/tokens/tokenizer';
 import type { ContextChunk, HistoryMessage, OptimizeOptions, OptimizedPrompt, TokenUsageInfo } from './core/tokens/types';
 
 export interface TokenCounterOptions {
@@ -14,7 +15,7 @@ export interface TokenCounterOptions {
   /** Use the conservative estimate even if tiktoken could load (also: env THERAPIST_TOKENIZER=estimate). */
   forceEstimate?: boolean;
   /** Where to say which tokenizer is used and why the fallback was taken. */
-  logger?: TokenLogger;
+  logger?: Logger;
   /** Bound of the count cache, in characters of cached text (default 8,000,000, about 16 MB). */
   cacheSize?: number;
   /** Environment to read THERAPIST_TOKENIZER from (default process.env). */
@@ -36,7 +37,7 @@ export class TokenCounter {
   private reason: string | undefined;
   private disposed = false;
   private readonly cache: CountCache;
-  private readonly logger: TokenLogger;
+  private readonly logger: Logger;
   private readonly forced: string | undefined;
 
   constructor(
@@ -51,7 +52,7 @@ export class TokenCounter {
     const cacheSize = options.cacheSize ?? DEFAULT_CACHE_CHARS;
     if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) throw new TypeError(`cacheSize must be a non-negative integer, got ${cacheSize}`);
     this.cache = new CountCache(cacheSize);
-    this.logger = options.logger ?? silentTokenLogger;
+    this.logger = options.logger ?? silentLogger;
     const env = (options.env ?? process.env).THERAPIST_TOKENIZER;
     if (options.forceEstimate) this.forced = 'forced by the forceEstimate option';
     else if (env === 'estimate') this.forced = 'forced by THERAPIST_TOKENIZER=estimate';
@@ -80,7 +81,7 @@ export class TokenCounter {
       this.logger.info(`Loaded the GPT-2 tokenizer (tiktoken) in ${Date.now() - started} ms.`);
       return tokenizer;
     } catch (err) {
-      this.reason = `tiktoken could not load: ${err instanceof Error ? err.message : String(err)}`;
+      this.reason = `tiktoken could not load: ${messageOf(err)}`;
       this.logger.warn(`${this.reason}. Falling back to a conservative estimate (about 1 token per 3 characters of words, more for symbols and non-ASCII); counts are labelled as estimates.`);
       return new EstimateTokenizer();
     }
@@ -120,7 +121,7 @@ export class TokenCounter {
    */
   private degrade(failed: Tokenizer, err: unknown): boolean {
     if (!(failed instanceof TiktokenTokenizer) || failed !== this.active) return false;
-    this.reason = `tiktoken failed while counting: ${err instanceof Error ? err.message : String(err)}`;
+    this.reason = `tiktoken failed while counting: ${messageOf(err)}`;
     this.logger.warn(`${this.reason}. Switching to the conservative estimate; counts are labelled as estimates.`);
     // The cache holds exact counts; mixing them with estimates would make one plan's numbers inconsistent.
     this.cache.clear();

@@ -6,6 +6,7 @@ import { ConfigurationError } from '../core/errors';
 import type { LedgerLimits } from '../core/ledger';
 import type { ModelIntegrationOptions } from '../modelIntegration';
 import { DEFAULTS, type TherapistConfig } from './configSchema';
+import { messageOf } from '../core/runtime';
 
 type ModelSettings = Required<Pick<ModelIntegrationOptions, 'ollamaUrl' | 'model' | 'maxTokens' | 'systemTokenBudget' | 'userTokenBudget' | 'contextTokenBudget' | 'enableStreaming' | 'streamingTimeout'>>;
 
@@ -43,7 +44,7 @@ export class Settings {
       this.options.validate(modelSettingsOf(next));
       validateLimits(next);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       if (message !== this.problem) {
         this.problem = message;
         this.options.log.warn(`settings not applied: ${message} Keeping the last valid configuration.`);

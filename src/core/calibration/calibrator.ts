@@ -1,4 +1,4 @@
-import { silentLogger, type Logger } from '../ollama/runtime';
+import { messageOf, silentLogger, type Logger } from '../runtime';
 import type { CalibrationRecord, CalibrationStore } from './calibrationStore';
 
 /** Bounds of a believable ratio; anything outside is a broken sample (cached prompt, truncation), not a tokenizer. */
@@ -72,7 +72,7 @@ export class Calibrator {
       samples: (previous?.samples ?? 0) + 1,
       updatedAt: new Date().toISOString(),
     };
-    void Promise.resolve(this.store.set(model, record)).catch((error: unknown) => this.logger.warn(`calibration for ${model} could not be saved: ${error instanceof Error ? error.message : String(error)}`));
+    void Promise.resolve(this.store.set(model, record)).catch((error: unknown) => this.logger.warn(`calibration for ${model} could not be saved: ${messageOf(error)}`));
     return record;
   }
 }

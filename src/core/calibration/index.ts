@@ -1,3 +1,3 @@
-// Per-model token-ratio learning (re-exported by src/core/index.ts).
+// Per-model token-ratio learning (re-exported by src/index.ts).
 export * from './calibrationStore';
 export * from './calibrator';

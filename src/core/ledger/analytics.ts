@@ -1,8 +1,9 @@
+import type { Clock } from '../runtime';
 import { dayKey, monthKey } from './clock';
 import { quotaGauges } from './limits';
 import { chargeOf, type Rollup } from './records';
 import type { LedgerState } from './state';
-import type { AnalyticsQuery, AnalyticsReport, ConversationUsage, DayUsage, LedgerClock, LedgerLimits, ModelUsage, Outcome, RequestRecord, TokenTotals, UsageReport } from './types';
+import type { AnalyticsQuery, AnalyticsReport, ConversationUsage, DayUsage, LedgerLimits, ModelUsage, Outcome, RequestRecord, TokenTotals, UsageReport } from './types';
 
 const emptyTotals = (): TokenTotals => ({ promptTokens: 0, completionTokens: 0, totalTokens: 0, requests: 0 });
 
@@ -14,7 +15,7 @@ function addTo(t: TokenTotals, prompt: number, completion: number, requests: num
 }
 
 /** Totals for one user now: today, this month, the conversation, and the quota gauges. */
-export function usageReport(state: LedgerState, limits: LedgerLimits, clock: LedgerClock, user: string, conversation: string | undefined, now: number): UsageReport {
+export function usageReport(state: LedgerState, limits: LedgerLimits, clock: Clock, user: string, conversation: string | undefined, now: number): UsageReport {
   const today = dayKey(clock, now);
   const month = monthKey(clock, now);
   const report: UsageReport = { user, today: emptyTotals(), month: emptyTotals(), gauges: quotaGauges(state, limits, clock, user, conversation, now) };
@@ -35,7 +36,7 @@ export function usageReport(state: LedgerState, limits: LedgerLimits, clock: Led
 }
 
 /** Everything the usage dashboard draws, for requests at or after `since` (all when undefined), of one user or all. */
-export function analyticsReport(state: LedgerState, limits: LedgerLimits, clock: LedgerClock, query: AnalyticsQuery, now: number): AnalyticsReport {
+export function analyticsReport(state: LedgerState, limits: LedgerLimits, clock: Clock, query: AnalyticsQuery, now: number): AnalyticsReport {
   const { since, user } = query;
   const totals = emptyTotals();
   const outcomes: Record<Outcome, number> = { ok: 0, cancelled: 0, failed: 0, refused: 0 };

@@ -1,8 +1,8 @@
+import type { Logger } from '../runtime';
 import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { LedgerBusyError } from './errors';
 import { currentProcess, processState, type ProcessIdentity } from './processIdentity';
-import type { LedgerLogger } from './types';
 import { createTicket, Doorbell, listTickets, removeQuietly, ticketPid } from './lockWaiters';
 
 /**
@@ -49,7 +49,7 @@ export class FileLock {
     private readonly opts: {
       timeoutMs: number;
       staleMs: number;
-      logger?: LedgerLogger;
+      logger?: Logger;
       /** Tests only: called when the holder's details are written but not yet linked into place (a test kills the process here). */
       onDetailsWritten?: () => void;
     },

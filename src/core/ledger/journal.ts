@@ -1,7 +1,7 @@
+import type { Logger } from '../runtime';
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseRecord, type JournalRecord } from './records';
-import type { LedgerLogger } from './types';
 
 const NEWLINE = 0x0a;
 
@@ -21,7 +21,7 @@ export class Journal {
 
   constructor(
     readonly filePath: string,
-    private readonly logger?: LedgerLogger,
+    private readonly logger?: Logger,
   ) {}
 
   /** Bytes in the file as far as this process has read it. */

@@ -1,7 +1,8 @@
+import { abortReason, systemClock, type Clock, type Logger } from '../runtime';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { abortReason, DAY_MS, dayKey, systemClock } from './clock';
+import { DAY_MS, dayKey } from './clock';
 import { analyticsReport, ledgerToJson, requestsToCsv, usageReport } from './analytics';
 import { planRequest, SOFT_FRACTION, type PlanConstraint } from './degradation';
 import { RateLimitedError } from './errors';
@@ -13,7 +14,7 @@ import { currentProcess, processState } from './processIdentity';
 import { type ActiveReservation, type JournalRecord, type Rollup } from './records';
 import { Reservation } from './reservation';
 import { LedgerState, rollupKey } from './state';
-import type { AnalyticsQuery, AnalyticsReport, LedgerClock, LedgerLimits, LedgerLogger, LedgerOptions, PlanAdvice, PlanRequest, RefusalInput, RequestRecord, ReserveRequest, UsageReport } from './types';
+import type { AnalyticsQuery, AnalyticsReport, LedgerLimits, LedgerOptions, PlanAdvice, PlanRequest, RefusalInput, RequestRecord, ReserveRequest, UsageReport } from './types';
 
 const DEFAULT_TTL_MS = 30 * 60_000;
 const DEFAULT_COMPACT_AT = 4 * 1024 * 1024;
@@ -35,13 +36,13 @@ type Admission = { res: ActiveReservation } | { error: Error } | { waitMs: numbe
 export class Ledger {
   private state: LedgerState;
   private limits: LedgerLimits;
-  private readonly clock: LedgerClock;
+  private readonly clock: Clock;
   private readonly journal: Journal;
   private readonly lock: FileLock;
   private readonly ttlMs: number;
   private readonly compactAt: number;
   private readonly retainMs: number;
-  private readonly logger?: LedgerLogger;
+  private readonly logger?: Logger;
   /** Serialises this process's transactions: the file lock is per process, not per call. */
   private queue: Promise<unknown> = Promise.resolve();
   private lastDeadScan = Number.NEGATIVE_INFINITY;

@@ -1,7 +1,8 @@
+import type { Clock } from '../runtime';
 import { nextDayStart, nextMonthStart } from './clock';
 import { QuotaExceededError, SETTING, type QuotaKind } from './errors';
 import type { LedgerState } from './state';
-import type { LedgerClock, LedgerLimits, QuotaGauge } from './types';
+import type { LedgerLimits, QuotaGauge } from './types';
 
 export const RATE_WINDOW_MS = 60_000;
 
@@ -26,7 +27,7 @@ export interface QuotaStanding {
 }
 
 /** The quotas that apply (limit > 0) for this user and conversation. */
-export function quotaStandings(state: LedgerState, limits: LedgerLimits, clock: LedgerClock, user: string, conversation: string | undefined, now: number): QuotaStanding[] {
+export function quotaStandings(state: LedgerState, limits: LedgerLimits, clock: Clock, user: string, conversation: string | undefined, now: number): QuotaStanding[] {
   const out: QuotaStanding[] = [];
   const userReserved = (): number => state.reserved((r) => r.user === user);
   const push = (quota: QuotaKind, limit: number, used: number, reserved: number, resetAt?: number): void => {
@@ -81,7 +82,7 @@ export function checkRate(state: LedgerState, limits: LedgerLimits, user: string
 }
 
 /** Gauges for the panel header and the dashboard. */
-export function quotaGauges(state: LedgerState, limits: LedgerLimits, clock: LedgerClock, user: string, conversation: string | undefined, now: number): QuotaGauge[] {
+export function quotaGauges(state: LedgerState, limits: LedgerLimits, clock: Clock, user: string, conversation: string | undefined, now: number): QuotaGauge[] {
   const withUnlimited: LedgerLimits = {
     dailyTokens: limits.dailyTokens || Number.MAX_SAFE_INTEGER,
     monthlyTokens: limits.monthlyTokens || Number.MAX_SAFE_INTEGER,

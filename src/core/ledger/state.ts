@@ -1,6 +1,7 @@
+import type { Clock } from '../runtime';
 import { dayKey, monthKey } from './clock';
 import { chargeOf, type ActiveReservation, type JournalRecord, type Rollup } from './records';
-import type { LedgerClock, RequestRecord } from './types';
+import type { RequestRecord } from './types';
 
 const RATE_WINDOW_MS = 60_000;
 
@@ -26,7 +27,7 @@ export class LedgerState {
   /** Recent completion counts of successful requests, per `model\0command` and per model, newest last. */
   private readonly samples = new Map<string, number[]>();
 
-  constructor(private readonly clock: LedgerClock) {}
+  constructor(private readonly clock: Clock) {}
 
   /** Applies one journal record. */
   apply(rec: JournalRecord): void {

@@ -1,3 +1,5 @@
+import type { Clock, Logger } from '../runtime';
+
 /** Public shapes of the token ledger. Token amounts are whole tokens; times are epoch milliseconds. */
 
 /** Limits in tokens; 0 means unlimited. Mirrors therapist.quota.* and therapist.rateLimit.tokensPerMinute. */
@@ -8,32 +10,14 @@ export interface LedgerLimits {
   tokensPerMinute: number;
 }
 
-/**
- * Time source. Day and month boundaries are computed in the zone `utcOffsetMinutes` describes
- * (the user's local zone by default), so tests can pin both the instant and the zone.
- */
-export interface LedgerClock {
-  now(): number;
-  /** Minutes to add to UTC to get local time at `atMs` (e.g. +60 for Paris in winter). */
-  utcOffsetMinutes(atMs: number): number;
-  /** Waits `ms` (the rate-limit wait); rejects with the signal's reason when aborted. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-/** Where the ledger says what it did (released stale reservations, repaired a torn record, ...). */
-export interface LedgerLogger {
-  info(message: string): void;
-  warn(message: string): void;
-}
-
 export interface LedgerOptions {
   /** The journal file, e.g. <globalStorage>/token-ledger.jsonl. Its folder is created if missing. */
   path: string;
   limits: LedgerLimits;
-  clock?: LedgerClock;
+  clock?: Clock;
   /** Unsettled reservations are released after this long (default 30 minutes). */
   reservationTtlMs?: number;
-  logger?: LedgerLogger;
+  logger?: Logger;
   /** Compact when the journal passes this size (default 4 MiB) and has doubled since the last compaction. */
   compactAtBytes?: number;
   /** Settled requests older than this many days are folded into daily rollups on compaction (default 62). */

@@ -3,7 +3,7 @@ import { TherapistError } from '../errors';
 import { OllamaStreamError, OllamaTimeoutError, contextErrorFromText, isContextErrorText, mapHttpError, type TimeoutPhase } from './errors';
 import { endpointUrl, headerValue, toNetworkError, type OllamaEndpoint } from './http';
 import { NdjsonLineSplitter, parseChunkLine } from './ndjson';
-import type { Clock } from './runtime';
+import { messageOf, type Clock } from '../runtime';
 import { chunkText, metricsFromChunk, type ChatChunk, type ChatMetrics, type ChatRequest } from './wire';
 
 /** What one HTTP exchange with /api/chat produced. A cancelled exchange keeps the text received so far. */
@@ -90,7 +90,7 @@ function settleError(error: unknown, dog: Watchdog, callerSignal: AbortSignal | 
   if (callerSignal?.aborted) return CANCELLED;
   const mapped = toNetworkError(error, endpoint.baseUrl);
   if (mapped instanceof TherapistError) return mapped;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return new OllamaStreamError('socket', `the connection failed (${message})`, undefined, { cause: error });
 }
 
@@ -107,7 +107,7 @@ function errorLine(text: string, body: ChatRequest): Error {
  * error line, or an unparseable line throws OllamaStreamError.
  */
 export async function streamChatExchange(endpoint: OllamaEndpoint, body: ChatRequest, timing: ExchangeTiming, callerSignal?: AbortSignal, onToken?: (text: string) => void): Promise<ChatExchangeResult> {
-  const started = timing.clock.now();
+  const started = timing.clock.monotonic();
   const dog = watchdog(callerSignal, timing, 'first-token');
   let text = '';
   let chunks = 0;
@@ -119,7 +119,7 @@ export async function streamChatExchange(endpoint: OllamaEndpoint, body: ChatReq
     if (typeof chunk.error === 'string') throw errorLine(chunk.error, body);
     const piece = chunkText(chunk);
     if (piece !== '') {
-      if (ttftMs === undefined) ttftMs = timing.clock.now() - started;
+      if (ttftMs === undefined) ttftMs = timing.clock.monotonic() - started;
       text += piece;
       chunks++;
       onToken?.(piece);
@@ -136,14 +136,14 @@ export async function streamChatExchange(endpoint: OllamaEndpoint, body: ChatReq
     }
     for (const line of splitter.end()) handle(line);
     if (!final) throw new OllamaStreamError('incomplete', `the stream ended without its final "done" line after ${chunks} chunks`);
-    return { text, metrics: metricsFromChunk(final), cancelled: false, ttftMs, durationMs: timing.clock.now() - started, chunks };
+    return { text, metrics: metricsFromChunk(final), cancelled: false, ttftMs, durationMs: timing.clock.monotonic() - started, chunks };
   } catch (error) {
     // A connection that drops after the final line is still a complete answer.
     if (final && !dog.timeout() && !callerSignal?.aborted) {
-      return { text, metrics: metricsFromChunk(final), cancelled: false, ttftMs, durationMs: timing.clock.now() - started, chunks };
+      return { text, metrics: metricsFromChunk(final), cancelled: false, ttftMs, durationMs: timing.clock.monotonic() - started, chunks };
     }
     const settled = settleError(error, dog, callerSignal, endpoint);
-    if (settled === CANCELLED) return { text, metrics: {}, cancelled: true, ttftMs, durationMs: timing.clock.now() - started, chunks };
+    if (settled === CANCELLED) return { text, metrics: {}, cancelled: true, ttftMs, durationMs: timing.clock.monotonic() - started, chunks };
     throw settled;
   } finally {
     dog.dispose();
@@ -152,7 +152,7 @@ export async function streamChatExchange(endpoint: OllamaEndpoint, body: ChatReq
 
 /** One non-streaming /api/chat (`stream:false`): the whole answer in one JSON object, bounded by `timing.firstMs`. */
 export async function singleChatExchange(endpoint: OllamaEndpoint, body: ChatRequest, timing: ExchangeTiming, callerSignal?: AbortSignal): Promise<ChatExchangeResult> {
-  const started = timing.clock.now();
+  const started = timing.clock.monotonic();
   const dog = watchdog(callerSignal, timing, 'response');
   try {
     const res = await send(endpoint, { ...body, stream: false }, dog.signal);
@@ -170,10 +170,10 @@ export async function singleChatExchange(endpoint: OllamaEndpoint, body: ChatReq
       if (chunk.done === true) final = chunk;
     }
     if (!final) throw new OllamaStreamError('incomplete', 'the answer ended without "done"');
-    return { text, metrics: metricsFromChunk(final), cancelled: false, durationMs: timing.clock.now() - started, chunks: text ? 1 : 0 };
+    return { text, metrics: metricsFromChunk(final), cancelled: false, durationMs: timing.clock.monotonic() - started, chunks: text ? 1 : 0 };
   } catch (error) {
     const settled = settleError(error, dog, callerSignal, endpoint);
-    if (settled === CANCELLED) return { text: '', metrics: {}, cancelled: true, durationMs: timing.clock.now() - started, chunks: 0 };
+    if (settled === CANCELLED) return { text: '', metrics: {}, cancelled: true, durationMs: timing.clock.monotonic() - started, chunks: 0 };
     throw settled;
   } finally {
     dog.dispose();

@@ -1,6 +1,6 @@
 import { OllamaHttpError } from './errors';
 import { requestJson, type OllamaEndpoint } from './http';
-import { silentLogger, type Logger } from './runtime';
+import { messageOf, silentLogger, type Logger } from '../runtime';
 import type { PsResponse, ShowResponse } from './wire';
 
 /** What Therapist knows about a model's window, and where each number came from. */
@@ -150,13 +150,13 @@ export class ModelInfoService {
       // Only a server that answered with an error (an old or odd server) degrades to maxTokens; a missing model,
       // no server or a broken connection is thrown and not cached, so the next request asks again.
       if (!(error instanceof OllamaHttpError)) throw error;
-      this.logger.warn(`/api/show for ${model} failed (${error instanceof Error ? error.message : String(error)}); planning with therapist.maxTokens`);
+      this.logger.warn(`/api/show for ${model} failed (${messageOf(error)}); planning with therapist.maxTokens`);
       cached = { show: {}, trainedSource: 'unknown (api/show failed)', modelfileSource: 'unknown', loaded: 'failed' };
     }
     try {
       cached.loaded = loadedContextFromPs(await requestJson<PsResponse>(endpoint, 'GET', '/api/ps', undefined), model);
     } catch (error) {
-      this.logger.warn(`/api/ps failed (${error instanceof Error ? error.message : String(error)})`);
+      this.logger.warn(`/api/ps failed (${messageOf(error)})`);
     }
     return cached;
   }

@@ -1,4 +1,4 @@
-// The token engine's public surface (re-exported by src/core/index.ts, built into dist/core.js).
+// The token engine's public surface (re-exported by src/index.ts, built into dist/core.js).
 export * from './budgets';
 export * from './contextFit';
 export * from './countCache';

@@ -24,12 +24,3 @@ export interface Tokenizer {
   /** Releases native/WASM memory. The tokenizer must not be used afterwards. */
   dispose(): void;
 }
-
-/** Where the token engine reports what it decided (for example, falling back to the estimate). */
-export interface TokenLogger {
-  info(message: string): void;
-  warn(message: string): void;
-}
-
-/** A logger that drops everything: the default when the host passes none. */
-export const silentTokenLogger: TokenLogger = { info: () => undefined, warn: () => undefined };

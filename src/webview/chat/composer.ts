@@ -1,5 +1,5 @@
 // The box at the bottom: prompt input, its live token meter, Send and Stop.
-import type { TokenBreakdown, WebviewToHost } from '../../protocol';
+import type { TokenBreakdown, WebviewToHost } from '../../protocol/chat';
 import { sectionWords } from './format';
 import { el, renderMeter } from './views';
 

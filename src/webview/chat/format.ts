@@ -1,5 +1,5 @@
 // Pure formatting for the chat panel: no DOM, so it unit-tests in plain Node (test/unit/panel/).
-import type { MeterSection, TokenBreakdown, TruncationReport } from '../../protocol';
+import type { MeterSection, TokenBreakdown, TruncationReport } from '../../protocol/chat';
 
 const SECTION_LABELS: Record<MeterSection, string> = {
   system: 'system',

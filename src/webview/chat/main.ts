@@ -1,6 +1,6 @@
 // The chat webview: draws what the host says (src/protocol.ts) and reports what the user does.
 // It holds no conversation of its own; after a reload the host sends the whole state again.
-import type { ChatAction, ConversationSummary, HostToWebview, PanelState, WebviewToHost } from '../../protocol';
+import type { ChatAction, ConversationSummary, HostToWebview, PanelState, WebviewToHost } from '../../protocol/chat';
 import './chat.css';
 import { Composer } from './composer';
 import { conversationTotalText, formatWindow } from './format';

@@ -1,6 +1,6 @@
 // The conversation: one <article> per message, updated in place by id. Only the streaming answer is
 // redrawn while tokens arrive; every other message is drawn once.
-import type { ChatErrorInfo, ChatMessage, MessageStatus, MessageUsage, ServerTruncationReport, TruncationReport } from '../../protocol';
+import type { ChatErrorInfo, ChatMessage, MessageStatus, MessageUsage, ServerTruncationReport, TruncationReport } from '../../protocol/chat';
 import { formatCount } from './format';
 import { renderMarkdown } from './markdown';
 import { StreamingBody } from './streamingBody';

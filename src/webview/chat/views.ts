@@ -1,7 +1,7 @@
 // DOM builders for the pieces of the chat panel. Text always goes in through textContent; the only
 // HTML is the sanitized markdown fragment. Stable `data-testid`s are the contract with the UI tests
 // (listed in docs/usage.md#for-test-authors).
-import type { ChatAction, ChatErrorInfo, ServerTruncationReport, TokenBreakdown, TruncationReport } from '../../protocol';
+import type { ChatAction, ChatErrorInfo, ServerTruncationReport, TokenBreakdown, TruncationReport } from '../../protocol/chat';
 import { formatCount, meterAriaLabel, meterLevel, meterSegments, meterSplitText, meterSummary, splitInlineCode, truncationDetails } from './format';
 
 /** Creates an element with a class, optional test id and text. */

@@ -3,7 +3,7 @@
 // textContent; nothing from the ledger is ever parsed as HTML.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { DashboardData, DashboardToHost, GroupUsage, HostToDashboard, QuotaGauge, RequestRow } from '../../dashboardProtocol';
+import type { DashboardData, DashboardToHost, GroupUsage, HostToDashboard, QuotaGauge, RequestRow } from '../../protocol/dashboard';
 import './dashboard.css';
 
 declare function acquireVsCodeApi(): { postMessage(message: DashboardToHost): void };

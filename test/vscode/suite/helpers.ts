@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RequestOutcome, TherapistApi } from '../../../src/host/testApi';
+import type { RequestOutcome, TherapistApi } from '../../../src/host/extensionApi';
 import { OllamaSimulator } from '../../support/ollamaSimulator';
 
 export const EXTENSION_ID = 'therapist-dev.therapist';

@@ -1,0 +1,390 @@
+// Routes the chat protocol: webview commands in, backend calls, notifications out. No `vscode` import:
+// the panel passes in a port to post through and the few host actions (settings, log, clipboard,
+// editor), so the whole conversation flow unit-tests in plain Node with a fake backend.
+import { randomUUID } from 'node:crypto';
+import type { ChatAction, ChatMessage, HostToWebview, PanelState, WebviewToHost } from '../../protocol/chat';
+import type { ChatBackend, ContextChunk } from './chatBackend';
+import { breakdownFromInfo, breakdownFromUsage, historyOf, isCancellation, notesFromResult, serverTruncationFromResult, toChatError, truncationFromInfo, truncationFromResult } from './chatReports';
+import { conversationTokens, type ConversationStore } from './conversationStore';
+
+/** Where notifications go: the panel's webview, or nothing while it is closed. */
+export interface WebviewPort {
+  post(message: HostToWebview): void;
+}
+
+/** The host-side effects of panel buttons. Implemented with `vscode` APIs by the panel, faked in tests. */
+export interface HostActions {
+  openSettings(): void;
+  openLog(): void;
+  copyText(text: string): Promise<void>;
+  /** Inserts at the cursor of the last active editor; returns its file name, or undefined when there is none. */
+  insertAtCursor(code: string): Promise<string | undefined>;
+  logError(message: string, error: unknown): void;
+}
+
+/** A request to the model, from the composer or from a command such as Explain Selection. */
+export interface AskRequest {
+  prompt: string;
+  /** Shown above the message, e.g. `Explain src/app.ts, lines 10-24`. */
+  title?: string;
+  context?: ContextChunk[];
+  systemPrompt?: string;
+  command?: string;
+}
+
+export interface ChatControllerOptions {
+  backend: ChatBackend;
+  store: ConversationStore;
+  host: HostActions;
+  /** The model and window to show in the header (read live: settings can change). */
+  getModel: () => { model: string; limit: number };
+  /** System prompt for typed questions (commands pass their own). Unset: the backend's default. */
+  systemPrompt?: string;
+  /** Milliseconds to gather streamed tokens into one post (the webview draws once per animation frame anyway). */
+  batchMs?: number;
+  /** Timer used for batching; injected so tests flush deterministically. */
+  setTimer?: (run: () => void, ms: number) => () => void;
+  now?: () => number;
+  newId?: () => string;
+}
+
+interface ActiveRequest {
+  conversationId: string;
+  assistantId: string;
+  abort: AbortController;
+  text: string;
+  done: Promise<void>;
+}
+
+export class ChatController {
+  private port: WebviewPort | undefined;
+  private ready = false;
+  private active: ActiveRequest | undefined;
+  /** The original requests by user message id, so Retry can resend the same context. In memory only. */
+  private readonly requests = new Map<string, AskRequest>();
+  private readonly o: Required<Omit<ChatControllerOptions, 'systemPrompt'>> & { systemPrompt?: string };
+  /** Counting the composed text: one count at a time, and only the latest text waits for its turn. */
+  private measuring = false;
+  private nextMeasure: { seq: number; text: string } | undefined;
+
+  constructor(options: ChatControllerOptions) {
+    this.o = {
+      batchMs: 16,
+      setTimer: (run, ms) => {
+        const t = setTimeout(run, ms);
+        return () => clearTimeout(t);
+      },
+      now: Date.now,
+      newId: randomUUID,
+      ...options,
+    };
+  }
+
+  /** Connects a (new) webview. Nothing is posted until it says `ready`. */
+  attach(port: WebviewPort): void {
+    this.port = port;
+    this.ready = false;
+  }
+
+  detach(): void {
+    this.port = undefined;
+    this.ready = false;
+  }
+
+  get busy(): boolean {
+    return this.active !== undefined;
+  }
+
+  /** Handles one command from the webview. Never throws: failures become error notifications. */
+  async handle(message: WebviewToHost): Promise<void> {
+    try {
+      switch (message.type) {
+        case 'ready':
+          this.ready = true;
+          this.post({ type: 'state', state: this.state() });
+          return;
+        case 'send':
+          if (message.text.trim()) await this.ask({ prompt: message.text });
+          return;
+        case 'stop':
+          this.stop();
+          return;
+        case 'measure':
+          await this.measure(message.seq, message.text);
+          return;
+        case 'newConversation':
+          this.newConversation();
+          return;
+        case 'switchConversation':
+          if (this.o.store.setActive(message.conversationId)) this.post({ type: 'state', state: this.state() });
+          return;
+        case 'action':
+          await this.action(message.action, message.messageId);
+          return;
+        case 'copyCode':
+          await this.o.host.copyText(message.code);
+          this.post({ type: 'notice', text: 'Copied to the clipboard.' });
+          return;
+        case 'insertCode': {
+          const file = await this.o.host.insertAtCursor(message.code);
+          this.post({ type: 'notice', text: file ? `Inserted into ${file}.` : 'No editor to insert into: click into a file first.' });
+          return;
+        }
+      }
+    } catch (error) {
+      this.o.host.logError(`chat: handling '${message.type}' failed`, error);
+      this.post({ type: 'error', error: toChatError(error, this.o.getModel().model) });
+    }
+  }
+
+  /**
+   * Sends a request in the active conversation and streams the answer into the panel. A running request
+   * is stopped first (one answer streams at a time). Resolves when the answer has ended, however it ended.
+   */
+  async ask(request: AskRequest): Promise<void> {
+    await this.stopAndWait();
+    const conversation = this.o.store.active();
+    const user: ChatMessage = { id: this.o.newId(), role: 'user', text: request.prompt, status: 'done', createdAt: this.o.now() };
+    if (request.title) user.title = request.title;
+    if (request.command) user.command = request.command;
+    this.o.store.addMessage(conversation.id, user);
+    this.requests.set(user.id, request);
+    this.post({ type: 'messageAdded', message: user });
+    this.postConversations();
+    await this.run(conversation.id, user, request);
+  }
+
+  /** Stops the running answer, keeping what arrived. Returns false when nothing was running. */
+  stop(): boolean {
+    if (!this.active) return false;
+    this.active.abort.abort();
+    return true;
+  }
+
+  /** Shows a short notice in the panel (e.g. "waiting 12 s for the token rate limit"). */
+  notify(text: string): void {
+    this.post({ type: 'notice', text });
+  }
+
+  /** Redraws the panel from the current state: after a settings change (model, window) the header follows. */
+  refresh(): void {
+    this.post({ type: 'state', state: this.state() });
+  }
+
+  newConversation(): void {
+    this.o.store.create();
+    this.post({ type: 'state', state: this.state() });
+  }
+
+  /** The whole panel state, as the webview needs it after `ready`. */
+  state(): PanelState {
+    const conversation = this.o.store.active();
+    const { model, limit } = this.o.getModel();
+    const streaming = this.active && this.active.conversationId === conversation.id ? this.active : undefined;
+    const messages = conversation.messages.map((m) => (streaming && m.id === streaming.assistantId ? { ...m, text: streaming.text, status: 'streaming' as const } : m));
+    return {
+      model,
+      limit,
+      conversationId: conversation.id,
+      conversationTitle: conversation.title,
+      messages,
+      conversations: this.o.store.list(),
+      conversationTokens: conversationTokens(conversation.messages),
+      streamingMessageId: streaming?.assistantId,
+    };
+  }
+
+  private async run(conversationId: string, user: ChatMessage, request: AskRequest, replaceAssistantId?: string): Promise<void> {
+    const store = this.o.store;
+    const messages = store.get(conversationId)?.messages ?? [];
+    const history = historyOf(messages.slice(0, messages.findIndex((m) => m.id === user.id)));
+    const context = request.context ?? [];
+    const systemPrompt = request.systemPrompt ?? this.o.systemPrompt;
+
+    const assistant: ChatMessage = { id: replaceAssistantId ?? this.o.newId(), role: 'assistant', text: '', status: 'streaming', createdAt: this.o.now() };
+    if (replaceAssistantId) store.updateMessage(conversationId, replaceAssistantId, { ...assistant, error: undefined, fallbackUsed: undefined });
+    else store.addMessage(conversationId, assistant);
+
+    let finish!: () => void;
+    const active: ActiveRequest = { conversationId, assistantId: assistant.id, abort: new AbortController(), text: '', done: new Promise<void>((r) => (finish = r)) };
+    this.active = active;
+    try {
+      // Count first: the sent message shows its meter (and any cut) while the answer streams.
+      const info = await this.o.backend.getTokenUsageInfo(request.prompt, context, { history, systemPrompt });
+      this.setUsage(conversationId, user.id, { prompt: breakdownFromInfo(info) }, truncationFromInfo(info) ?? null);
+      this.post({ type: 'messageAdded', message: assistant });
+      this.post({ type: 'streamStart', messageId: assistant.id });
+      await this.stream(active, assistant, user, request, history, context, systemPrompt);
+    } catch (error) {
+      this.fail(active, error);
+    } finally {
+      this.active = undefined;
+      finish();
+      this.post({ type: 'conversationTotal', tokens: conversationTokens(store.get(conversationId)?.messages ?? []) });
+      this.postConversations();
+    }
+  }
+
+  private async stream(active: ActiveRequest, placeholder: ChatMessage, user: ChatMessage, request: AskRequest, history: ReturnType<typeof historyOf>, context: ContextChunk[], systemPrompt: string | undefined): Promise<void> {
+    let pending = '';
+    let cancelTimer: (() => void) | undefined;
+    const flush = () => {
+      cancelTimer = undefined;
+      if (!pending) return;
+      this.post({ type: 'streamTokens', messageId: active.assistantId, text: pending });
+      pending = '';
+    };
+    const onToken = (token: string) => {
+      active.text += token;
+      pending += token;
+      cancelTimer ??= this.o.setTimer(flush, this.o.batchMs);
+    };
+    // Streaming broke and one non-streaming request follows: what was shown is void, start the answer afresh.
+    const onFallback = (reason: string) => {
+      cancelTimer?.();
+      cancelTimer = undefined;
+      pending = '';
+      active.text = '';
+      this.post({ type: 'messageAdded', message: placeholder });
+      this.post({ type: 'notice', text: `Streaming failed (${reason}); asking again without streaming.` });
+    };
+    try {
+      const result = await this.o.backend.generateResponse(request.prompt, context, {
+        history, onToken, onFallback, signal: active.abort.signal, systemPrompt, command: request.command, conversationId: active.conversationId,
+      });
+      cancelTimer?.();
+      flush();
+      const text = result.text || active.text;
+      const status = result.cancelled || active.abort.signal.aborted ? 'stopped' : 'done';
+      const usage = breakdownFromUsage(result.usage);
+      this.o.store.updateMessage(active.conversationId, active.assistantId, { text, status, fallbackUsed: result.fallbackUsed || undefined });
+      this.post({ type: 'streamEnd', messageId: active.assistantId, status, text, fallbackUsed: result.fallbackUsed || undefined });
+      this.setUsage(active.conversationId, user.id, {
+        prompt: usage,
+        completionTokens: result.usage.evalCount,
+        modelPromptTokens: result.usage.promptEvalCount,
+      }, truncationFromResult(result) ?? null);
+      const notes = notesFromResult(result);
+      if (notes.length) {
+        this.o.store.updateMessage(active.conversationId, user.id, { notes });
+        this.post({ type: 'notes', messageId: user.id, notes });
+      }
+      const server = serverTruncationFromResult(result);
+      if (server) {
+        this.o.store.updateMessage(active.conversationId, user.id, { serverTruncation: server });
+        this.post({ type: 'serverTruncation', messageId: user.id, report: server });
+      }
+    } finally {
+      cancelTimer?.();
+      flush();
+    }
+  }
+
+  private fail(active: ActiveRequest, error: unknown): void {
+    const store = this.o.store;
+    const cancelled = active.abort.signal.aborted || isCancellation(error);
+    const info = cancelled ? undefined : toChatError(error, this.o.getModel().model);
+    if (!cancelled) this.o.host.logError('chat: request failed', error);
+    const status = cancelled ? 'stopped' : 'error';
+    const message = store.updateMessage(active.conversationId, active.assistantId, { text: active.text, status, error: info });
+    // The placeholder may not be on screen yet (the count itself can fail or be stopped): (re)send it whole.
+    if (message) this.post({ type: 'messageAdded', message });
+    this.post({ type: 'streamEnd', messageId: active.assistantId, status, text: active.text });
+    if (info) this.post({ type: 'error', messageId: active.assistantId, error: info });
+  }
+
+  private setUsage(conversationId: string, messageId: string, usage: ChatMessage['usage'], truncation: ChatMessage['truncation'] | null): void {
+    this.o.store.updateMessage(conversationId, messageId, { usage, truncation: truncation ?? undefined });
+    if (usage) this.post({ type: 'usage', messageId, usage });
+    this.post({ type: 'truncation', messageId, report: truncation ?? null });
+  }
+
+  // A slow count (the backend may be asking Ollama for the model's window) must not pile up one count per
+  // keystroke: while one runs, later requests replace each other and only the newest is counted next.
+  private async measure(seq: number, text: string): Promise<void> {
+    if (this.measuring) {
+      this.nextMeasure = { seq, text };
+      return;
+    }
+    this.measuring = true;
+    try {
+      for (let job: { seq: number; text: string } | undefined = { seq, text }; job; job = this.takeNextMeasure()) {
+        await this.measureOne(job.seq, job.text);
+      }
+    } finally {
+      this.measuring = false;
+    }
+  }
+
+  private takeNextMeasure(): { seq: number; text: string } | undefined {
+    const next = this.nextMeasure;
+    this.nextMeasure = undefined;
+    return next;
+  }
+
+  private async measureOne(seq: number, text: string): Promise<void> {
+    try {
+      const conversation = this.o.store.active();
+      const info = await this.o.backend.getTokenUsageInfo(text, [], { history: historyOf(conversation.messages), systemPrompt: this.o.systemPrompt });
+      this.post({ type: 'meter', seq, breakdown: breakdownFromInfo(info), truncated: info.truncated, truncatedSections: info.truncatedSections });
+    } catch (error) {
+      this.post({ type: 'meterError', seq, message: toChatError(error, this.o.getModel().model).message });
+    }
+  }
+
+  private async action(action: ChatAction, messageId: string | undefined): Promise<void> {
+    switch (action) {
+      case 'openSettings':
+        return this.o.host.openSettings();
+      case 'openLog':
+        return this.o.host.openLog();
+      case 'newConversation':
+        return this.newConversation();
+      case 'copyPullCommand': {
+        const carried = messageId ? this.findMessage(messageId)?.message.error?.pullCommand : undefined;
+        const command = carried ?? `ollama pull ${this.o.getModel().model}`;
+        await this.o.host.copyText(command);
+        this.post({ type: 'notice', text: `Copied: ${command}` });
+        return;
+      }
+      case 'retry':
+        return this.retry(messageId);
+    }
+  }
+
+  /** Sends the question of a failed (or stopped) answer again, replacing that answer in place. */
+  private async retry(messageId: string | undefined): Promise<void> {
+    await this.stopAndWait();
+    const found = messageId ? this.findMessage(messageId) : undefined;
+    if (!found) return;
+    const { conversationId, index, messages } = found;
+    const answer = messages[index];
+    const question = answer.role === 'assistant' ? messages[index - 1] : answer;
+    if (!question || question.role !== 'user') return;
+    const request = this.requests.get(question.id) ?? { prompt: question.text, title: question.title, command: question.command };
+    this.o.store.updateMessage(conversationId, question.id, { serverTruncation: undefined });
+    await this.run(conversationId, question, request, answer.role === 'assistant' ? answer.id : undefined);
+  }
+
+  private findMessage(messageId: string): { conversationId: string; index: number; messages: ChatMessage[]; message: ChatMessage } | undefined {
+    const conversation = this.o.store.active();
+    const index = conversation.messages.findIndex((m) => m.id === messageId);
+    if (index < 0) return undefined;
+    return { conversationId: conversation.id, index, messages: conversation.messages, message: conversation.messages[index] };
+  }
+
+  private async stopAndWait(): Promise<void> {
+    const running = this.active;
+    if (!running) return;
+    running.abort.abort();
+    await running.done;
+  }
+
+  private postConversations(): void {
+    this.post({ type: 'conversations', conversations: this.o.store.list(), activeId: this.o.store.active().id });
+  }
+
+  private post(message: HostToWebview): void {
+    if (this.port && this.ready) this.port.post(message);
+  }
+}

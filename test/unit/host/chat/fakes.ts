@@ -1,0 +1,135 @@
+// Test doubles for the chat host: a Map-backed Memento, a recording webview port, recording host
+// actions, a manual timer and a scriptable backend. Shared by the panel unit tests.
+import type { GenerateOptions, GenerateResult, TokenUsageInfo, ChatBackend, ContextChunk, ChatTurn } from '../../../../src/host/chat/chatBackend';
+import type { HostActions, WebviewPort } from '../../../../src/host/chat/chatController';
+import type { MementoLike } from '../../../../src/host/chat/conversationStore';
+import type { HostToWebview } from '../../../../src/protocol/chat';
+import type { ModelIntegration } from '../../../../src/modelIntegration';
+
+// Compile-time contract: the real ModelIntegration satisfies the narrow interface the chat depends on.
+// (tsc -p test/tsconfig.json fails here if either side drifts.)
+export const asChatBackend = (model: ModelIntegration): ChatBackend => model;
+
+export class MapMemento implements MementoLike {
+  readonly data = new Map<string, unknown>();
+  writes = 0;
+  get<T>(key: string): T | undefined {
+    const v = this.data.get(key);
+    // A real Memento hands out a parsed copy: mutating it must not change storage.
+    return v === undefined ? undefined : (JSON.parse(JSON.stringify(v)) as T);
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    this.writes++;
+    if (value === undefined) this.data.delete(key);
+    else this.data.set(key, JSON.parse(JSON.stringify(value)));
+  }
+}
+
+export class RecordingPort implements WebviewPort {
+  readonly posted: HostToWebview[] = [];
+  post(message: HostToWebview): void {
+    this.posted.push(JSON.parse(JSON.stringify(message)));
+  }
+  of<T extends HostToWebview['type']>(type: T): Extract<HostToWebview, { type: T }>[] {
+    return this.posted.filter((m): m is Extract<HostToWebview, { type: T }> => m.type === type);
+  }
+  types(): string[] {
+    return this.posted.map((m) => m.type);
+  }
+  clear(): void {
+    this.posted.length = 0;
+  }
+}
+
+export class RecordingHost implements HostActions {
+  readonly calls: string[] = [];
+  readonly copied: string[] = [];
+  readonly inserted: string[] = [];
+  readonly errors: unknown[] = [];
+  editor: string | undefined = 'src/app.ts';
+  openSettings(): void {
+    this.calls.push('openSettings');
+  }
+  openLog(): void {
+    this.calls.push('openLog');
+  }
+  async copyText(text: string): Promise<void> {
+    this.copied.push(text);
+  }
+  async insertAtCursor(code: string): Promise<string | undefined> {
+    if (!this.editor) return undefined;
+    this.inserted.push(code);
+    return this.editor;
+  }
+  logError(_message: string, error: unknown): void {
+    this.errors.push(error);
+  }
+}
+
+/** Timers that run only when the test says so: batching is asserted without real time. */
+export class ManualTimers {
+  private queue: { run: () => void; cancelled: boolean }[] = [];
+  readonly set = (run: () => void): (() => void) => {
+    const entry = { run, cancelled: false };
+    this.queue.push(entry);
+    return () => (entry.cancelled = true);
+  };
+  runAll(): void {
+    const due = this.queue;
+    this.queue = [];
+    for (const e of due) if (!e.cancelled) e.run();
+  }
+  get pending(): number {
+    return this.queue.filter((e) => !e.cancelled).length;
+  }
+}
+
+export function usageInfo(over: Partial<TokenUsageInfo> = {}): TokenUsageInfo {
+  return {
+    totalTokens: 150, truncated: false, truncatedSections: [], perSection: { system: 40, user: 10, context: 60, history: 40 },
+    limit: 8192, completionReserve: 819, estimated: false, ...over,
+  };
+}
+
+export function result(over: Partial<GenerateResult> = {}): GenerateResult {
+  return {
+    text: 'answer', warnings: [], truncated: false, truncatedSections: [], droppedChunks: [], fallbackUsed: false, cancelled: false,
+    serverTruncationSuspected: false,
+    usage: { perSection: { system: 40, user: 10, context: 60, history: 40 }, total: 150, requested: 150, completionReserve: 819, limit: 8192, promptEvalCount: 170, evalCount: 12, estimated: false },
+    ...over,
+  };
+}
+
+export interface BackendCall {
+  prompt: string;
+  context: ContextChunk[];
+  options: GenerateOptions;
+}
+
+/** A backend whose answers the test scripts; records every call. */
+export class FakeBackend implements ChatBackend {
+  readonly calls: BackendCall[] = [];
+  readonly measured: { prompt: string; history: ChatTurn[] }[] = [];
+  info: (prompt: string) => TokenUsageInfo | Promise<TokenUsageInfo> = () => usageInfo();
+  answer: (call: BackendCall) => Promise<GenerateResult> = async (call) => {
+    call.options.onToken('ans');
+    call.options.onToken('wer');
+    return result();
+  };
+  generateResponse(prompt: string, context: ContextChunk[], options: GenerateOptions): Promise<GenerateResult> {
+    const call = { prompt, context, options };
+    this.calls.push(call);
+    return this.answer(call);
+  }
+  getTokenUsageInfo(prompt: string, _context: ContextChunk[], options: { history: ChatTurn[] }): TokenUsageInfo | Promise<TokenUsageInfo> {
+    this.measured.push({ prompt, history: options.history });
+    return this.info(prompt);
+  }
+}
+
+/** A promise and its resolver, for answers the test releases step by step. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
