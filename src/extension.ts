@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ModelIntegration, validateSettings } from './modelIntegration';
+import { ModelIntegration } from './modelIntegration';
 import { ChatController } from './host/chat/chatController';
 import { VsCodeHostActions } from './host/chat/vsCodeHostActions';
 import { ChatPanel } from './host/chat/chatPanel';
@@ -27,7 +27,6 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
   context.subscriptions.push(log);
   try {
     const settings = new Settings(readConfig(), {
-      validate: validateSettings,
       log,
       notify: (message, setting) => {
         void vscode.window.showErrorMessage(message, 'Open Settings').then((choice) => {
@@ -43,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
       onRateWait: (seconds) => rateWaits.fire(seconds),
     });
     const model = new ModelIntegration({
-      ...settings.modelOptions(),
+      ...settings.applied,
       user: settings.userId(),
       logger: log,
       calibrationStore: new MementoCalibrationStore(context.globalState),
@@ -85,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
       onConfigChange((next) => {
         const changed = settings.apply(next);
         if (!changed) return;
-        model.updateOptions(settings.modelOptions());
+        model.updateOptions(settings.applied);
         ledger.setLimits(settings.ledgerLimits());
         statusBar.setModel(settings.applied.model);
         chat.refresh();

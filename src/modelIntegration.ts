@@ -10,8 +10,7 @@ import type { RetryPolicy } from './core/ollama/retry';
 import { messageOf, silentLogger, systemClock, type Clock, type Logger } from './core/runtime';
 import { checkServerTruncation, serverTruncationWarning } from './core/request/truncationCheck';
 import { formatUsageLine, type ResponseUsage } from './core/request/usageLine';
-import { validateBudgets } from './core/tokens/budgets';
-import { TokenBudgetError } from './core/tokens/tokenErrors';
+import { DEFAULTS, isValidated, keysOf, pick, validateConfig, type KeysOfScope, type TherapistConfig } from './core/config';
 import type { ChunkReport, ContextChunk, HistoryMessage, OptimizedPrompt, PromptSection, TokenUsageInfo } from './core/tokens/types';
 import { StreamingService, type ChatOutcome } from './streamingService';
 import { TokenCounter } from './tokenCounter';
@@ -29,21 +28,17 @@ export const DEFAULT_PER_MESSAGE_OVERHEAD = 5;
 /** Model tokens per GPT-2 token assumed before a model has taught us its ratio (llama-family tokenizers run ~30% higher). */
 export const UNCALIBRATED_FACTOR = 1.3;
 
-/** Settings (named as in package.json without `therapist.`) plus injectables. */
-export interface ModelIntegrationOptions {
-  ollamaUrl?: string;
-  model?: string;
-  maxTokens?: number;
-  systemTokenBudget?: number;
-  userTokenBudget?: number;
-  contextTokenBudget?: number;
-  enableStreaming?: boolean;
-  streamingTimeout?: number;
+/** The settings ModelIntegration uses: the budgets, which server and model, and how answers are fetched. */
+export const MODEL_SETTING_KEYS = keysOf('budgets', 'model', 'transport');
+export type ModelSettings = Pick<TherapistConfig, KeysOfScope<'budgets' | 'model' | 'transport'>>;
+
+/** Settings (named as in package.json without `therapist.`; see core/config.ts) plus injectables. */
+export interface ModelIntegrationOptions extends Partial<ModelSettings> {
   dispatcher?: Dispatcher;
   clock?: Clock;
   logger?: Logger;
   calibrationStore?: CalibrationStore;
-  /** A counter to use (its tokenizer is reused when budgets change); default: a GPT-2 TokenCounter. */
+  /** A counter to use (not disposed by ModelIntegration); default: a GPT-2 TokenCounter. */
   tokenCounter?: TokenCounter;
   /** A token ledger: reserve before sending, settle after. */
   ledger?: LedgerHook;
@@ -52,20 +47,6 @@ export interface ModelIntegrationOptions {
   perMessageOverhead?: number;
   retry?: Partial<RetryPolicy>;
 }
-
-type Settings = Required<Pick<ModelIntegrationOptions, 'ollamaUrl' | 'model' | 'maxTokens' | 'systemTokenBudget' | 'userTokenBudget' | 'contextTokenBudget' | 'enableStreaming' | 'streamingTimeout'>>;
-
-/** The defaults of package.json's therapist.* settings. */
-export const SETTING_DEFAULTS: Settings = {
-  ollamaUrl: 'http://127.0.0.1:11434',
-  model: 'deepseek-coder:6.7b',
-  maxTokens: 8192,
-  systemTokenBudget: 0.2,
-  userTokenBudget: 0.3,
-  contextTokenBudget: 0.5,
-  enableStreaming: true,
-  streamingTimeout: 30000,
-};
 
 /** Per-request options of generateResponse. */
 export interface GenerateOptions {
@@ -108,8 +89,8 @@ export interface UsageInfo extends TokenUsageInfo {
  * truncation, learn the calibration, settle the ledger, log one usage line.
  */
 export class ModelIntegration {
-  private settings: Settings;
-  private counter: TokenCounter;
+  private settings: ModelSettings;
+  private readonly counter: TokenCounter;
   private readonly ownsCounter: boolean;
   private readonly streaming: StreamingService;
   private readonly info: ModelInfoService;
@@ -117,35 +98,29 @@ export class ModelIntegration {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly overhead: number;
-  private readonly injectedCounter: TokenCounter | undefined;
 
   constructor(private readonly options: ModelIntegrationOptions = {}) {
-    const settings = { ...SETTING_DEFAULTS, ...definedSettings(options) };
-    validateSettings(settings);
+    const settings = modelSettingsOf({ ...DEFAULTS, ...defined(options) });
     this.settings = settings;
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
     this.overhead = options.perMessageOverhead ?? DEFAULT_PER_MESSAGE_OVERHEAD;
-    this.injectedCounter = options.tokenCounter;
     this.ownsCounter = !options.tokenCounter;
-    this.counter = options.tokenCounter ?? this.newCounter(settings);
+    // One counter for the whole life: budgets are passed into every fit, so a budget change keeps its cache and tokenizer.
+    this.counter = options.tokenCounter ?? new TokenCounter(settings.maxTokens, settings.systemTokenBudget, settings.userTokenBudget, settings.contextTokenBudget, { logger: this.logger });
     this.streaming = new StreamingService({ ollamaUrl: settings.ollamaUrl, streamingTimeout: settings.streamingTimeout, enableStreaming: settings.enableStreaming, dispatcher: options.dispatcher, clock: this.clock, logger: this.logger, retry: options.retry });
     this.info = new ModelInfoService(() => ({ baseUrl: this.streaming.baseUrl, dispatcher: options.dispatcher }), this.logger, () => this.clock.now());
     this.calibrator = new Calibrator(options.calibrationStore ?? new InMemoryCalibrationStore(), {}, this.logger);
   }
 
-  /** Applies changed settings live. Invalid values throw TokenBudgetError and leave the previous settings in force. */
-  updateOptions(partial: Partial<Settings>): void {
-    const next = { ...this.settings, ...definedSettings(partial) };
-    validateSettings(next);
+  /**
+   * Applies changed settings live (keys it does not use are ignored). An invalid value throws ConfigurationError
+   * and leaves the previous settings in force; a configuration already checked by validateConfig is not checked again.
+   */
+  updateOptions(partial: Partial<TherapistConfig>): void {
     const prev = this.settings;
+    const next = modelSettingsOf({ ...prev, ...defined(partial) }, isValidated(partial));
     this.settings = next;
-    const budgetsChanged = (['maxTokens', 'systemTokenBudget', 'userTokenBudget', 'contextTokenBudget'] as const).some((k) => next[k] !== prev[k]);
-    if (budgetsChanged) {
-      const old = this.counter;
-      this.counter = this.newCounter(next);
-      if (old !== this.injectedCounter) old.dispose();
-    }
     this.streaming.updateOptions({ ollamaUrl: next.ollamaUrl, streamingTimeout: next.streamingTimeout, enableStreaming: next.enableStreaming });
     if (next.model !== prev.model || next.ollamaUrl !== prev.ollamaUrl) {
       this.info.invalidate(next.model);
@@ -171,7 +146,7 @@ export class ModelIntegration {
       windowSource = `therapist.maxTokens (model facts unavailable: ${messageOf(error)})`;
     }
     const cal = this.calibrationFor(this.settings.model);
-    const info = this.counter.getTokenUsageInfo(opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, prompt, context, { history: opts.history, calibration: cal.factor, perMessageOverhead: this.overhead, maxTokens: window });
+    const info = this.counter.getTokenUsageInfo(opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, prompt, context, { history: opts.history, calibration: cal.factor, perMessageOverhead: this.overhead, maxTokens: window, budgets: this.settings });
     return { ...info, model: this.settings.model, calibration: cal.factor, calibrated: cal.calibrated, windowSource };
   }
 
@@ -272,7 +247,7 @@ export class ModelIntegration {
 
   /** Frees the tokenizer (unless it was injected). */
   dispose(): void {
-    if (this.ownsCounter || this.counter !== this.injectedCounter) this.counter.dispose();
+    if (this.ownsCounter) this.counter.dispose();
   }
 
   /** Fits the prompt into `window` (or into the smaller one a near-quota `shrink` asks for). */
@@ -280,7 +255,7 @@ export class ModelIntegration {
     const calibration = this.calibrationFor(this.settings.model);
     const optimized = this.counter.optimizePrompt(opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, prompt, context, {
       history: opts.history, calibration: calibration.factor, perMessageOverhead: this.overhead,
-      maxTokens: shrink?.window ?? window, completionReserve: shrink?.completionReserve,
+      maxTokens: shrink?.window ?? window, completionReserve: shrink?.completionReserve, budgets: this.settings,
     });
     const messages = buildMessages(optimized);
     return { prompt: optimized, messages, raw: rawContentTokens(optimized, messages.length), template: templateTokens(optimized, messages.length), calibration };
@@ -307,10 +282,6 @@ export class ModelIntegration {
       fallbackUsed: false, cancelled: false, serverTruncationSuspected: suspected, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     }));
   }
-
-  private newCounter(s: Settings): TokenCounter {
-    return new TokenCounter(s.maxTokens, s.systemTokenBudget, s.userTokenBudget, s.contextTokenBudget, this.injectedCounter ? { tokenizer: this.injectedCounter.tokenizer } : { logger: this.options.logger });
-  }
 }
 
 /** A smaller request near a quota: plan for a smaller window and/or a smaller answer reserve. */
@@ -334,26 +305,14 @@ function countPieces(outcome: ChatOutcome): number {
   return outcome.metrics.evalCount ?? outcome.chunks;
 }
 
-function definedSettings(partial: Partial<Settings>): Partial<Settings> {
-  const out: Partial<Settings> = {};
-  for (const key of Object.keys(SETTING_DEFAULTS) as (keyof Settings)[]) {
-    if (partial[key] !== undefined) (out as Record<string, unknown>)[key] = partial[key];
-  }
-  return out;
+/** The keys of `partial` that are set (undefined means "keep what is there"). */
+function defined(partial: Partial<TherapistConfig>): Partial<TherapistConfig> {
+  return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<TherapistConfig>;
 }
 
-/** Checks every setting; throws the token engine's typed error naming the first bad one. */
-export function validateSettings(s: Settings): void {
-  validateBudgets(s);
-  if (!Number.isSafeInteger(s.streamingTimeout) || s.streamingTimeout < 1000 || s.streamingTimeout > 600000) {
-    throw new TokenBudgetError('therapist.streamingTimeout', s.streamingTimeout, 'an integer from 1000 to 600000 (milliseconds)');
-  }
-  if (typeof s.model !== 'string' || s.model.trim() === '') throw new TokenBudgetError('therapist.model', s.model, 'a model name as `ollama list` shows it');
-  if (typeof s.enableStreaming !== 'boolean') throw new TokenBudgetError('therapist.enableStreaming', s.enableStreaming, 'true or false');
-  try {
-    const url = new URL(normaliseBaseUrl(String(s.ollamaUrl)));
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
-  } catch {
-    throw new TokenBudgetError('therapist.ollamaUrl', s.ollamaUrl, 'an http:// or https:// URL such as http://127.0.0.1:11434');
-  }
+/** ModelIntegration's part of a configuration, checked with the one settings validation unless it already was. */
+function modelSettingsOf(config: ModelSettings & Partial<TherapistConfig>, alreadyValid = false): ModelSettings {
+  const settings = pick(config as TherapistConfig, MODEL_SETTING_KEYS) as ModelSettings;
+  if (!alreadyValid) validateConfig(settings);
+  return settings;
 }

@@ -27,9 +27,10 @@ export interface TokenCounterOptions {
 export const DEFAULT_CACHE_CHARS = 8_000_000;
 
 /**
- * Counts GPT-2 tokens (exactly, or with a labelled estimate when tiktoken cannot load), holds the token
- * budgets for one window, and fits prompts into it by priority. The tokenizer is loaded on first use,
- * never in the constructor, and freed by dispose().
+ * Counts GPT-2 tokens (exactly, or with a labelled estimate when tiktoken cannot load) and fits prompts into a
+ * window by priority. The constructor's budgets are the defaults of every fit; a fit may pass its own window and
+ * shares (`maxTokens`, `budgets`), so one counter, its cache and its tokenizer serve every budget. The tokenizer
+ * is loaded on first use, never in the constructor, and freed by dispose().
  */
 export class TokenCounter {
   readonly settings: BudgetSettings;
@@ -160,7 +161,7 @@ export class TokenCounter {
    * (context, then history, then user input, then system prompt). See docs/TOKEN_CONSTRAINTS.md.
    */
   optimizePrompt(systemPrompt: string, userInput: string, contextChunks: readonly ContextChunk[] = [], options: OptimizeOptions = {}): OptimizedPrompt {
-    const settings = options.maxTokens === undefined ? this.settings : { ...this.settings, maxTokens: options.maxTokens };
+    const settings = options.maxTokens === undefined && options.budgets === undefined ? this.settings : { ...this.settings, ...options.budgets, maxTokens: options.maxTokens ?? this.maxTokens };
     if (settings !== this.settings) validateBudgets(settings);
     const calibration = options.calibration ?? 1;
     validateCalibration(calibration);

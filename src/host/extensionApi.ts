@@ -4,7 +4,7 @@
 import type * as vscode from 'vscode';
 import type { ChatBackend, GenerateResult } from './chat/chatBackend';
 import type { DashboardData } from '../protocol/dashboard';
-import type { TherapistConfig } from './config';
+import type { TherapistConfig } from '../core/config';
 
 export interface RequestOutcome {
   command: string;

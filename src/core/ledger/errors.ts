@@ -1,14 +1,18 @@
+import { SECTION, type SettingKey } from '../config';
 import { TherapistError, type ErrorAction } from '../errors';
 
 export type QuotaKind = 'daily' | 'monthly' | 'conversation';
 
-/** The setting behind each limit. */
-export const SETTING: Record<QuotaKind | 'rate', string> = {
-  daily: 'therapist.quota.dailyTokens',
-  monthly: 'therapist.quota.monthlyTokens',
-  conversation: 'therapist.quota.conversationTokens',
-  rate: 'therapist.rateLimit.tokensPerMinute',
-};
+/** The setting behind each limit (keys of the one schema in core/config.ts). */
+export const LIMIT_KEYS = {
+  daily: 'quota.dailyTokens',
+  monthly: 'quota.monthlyTokens',
+  conversation: 'quota.conversationTokens',
+  rate: 'rateLimit.tokensPerMinute',
+} as const satisfies Record<QuotaKind | 'rate', SettingKey>;
+
+/** The full setting name behind each limit, as the user finds it in the settings. */
+export const SETTING = Object.fromEntries(Object.entries(LIMIT_KEYS).map(([kind, key]) => [kind, `${SECTION}.${key}`])) as Record<QuotaKind | 'rate', string>;
 
 /** Formats a token count with thousands separators, the way users read numbers. */
 export function fmtTokens(n: number): string {

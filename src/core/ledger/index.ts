@@ -9,3 +9,4 @@ export type { ActiveReservation, Rollup } from './records';
 export type * from './types';
 export * from './hook';
 export { LedgerService, type LedgerServiceOptions } from './ledgerService';
+export { limitsFromConfig } from './limits';

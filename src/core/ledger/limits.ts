@@ -1,6 +1,7 @@
+import { validateConfig, type KeysOfScope, type TherapistConfig } from '../config';
 import type { Clock } from '../runtime';
 import { nextDayStart, nextMonthStart } from './clock';
-import { QuotaExceededError, SETTING, type QuotaKind } from './errors';
+import { LIMIT_KEYS, QuotaExceededError, SETTING, type QuotaKind } from './errors';
 import type { LedgerState } from './state';
 import type { LedgerLimits, QuotaGauge } from './types';
 
@@ -8,11 +9,24 @@ export const RATE_WINDOW_MS = 60_000;
 
 /** Checks the limits and fails loudly: negative, fractional or non-numeric limits are bugs in the caller. */
 export function validateLimits(limits: LedgerLimits): LedgerLimits {
-  for (const key of ['dailyTokens', 'monthlyTokens', 'conversationTokens', 'tokensPerMinute'] as const) {
-    const v = limits[key];
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`ledger limit ${key} must be a whole number >= 0 (0 = unlimited), got ${v}`);
-  }
+  // The same check as the settings they come from, so the message names the setting to fix.
+  validateConfig({
+    [LIMIT_KEYS.daily]: limits.dailyTokens,
+    [LIMIT_KEYS.monthly]: limits.monthlyTokens,
+    [LIMIT_KEYS.conversation]: limits.conversationTokens,
+    [LIMIT_KEYS.rate]: limits.tokensPerMinute,
+  });
   return { dailyTokens: limits.dailyTokens, monthlyTokens: limits.monthlyTokens, conversationTokens: limits.conversationTokens, tokensPerMinute: limits.tokensPerMinute };
+}
+
+/** The ledger's limits from the settings. */
+export function limitsFromConfig(config: Pick<TherapistConfig, KeysOfScope<'ledger'>>): LedgerLimits {
+  return {
+    dailyTokens: config[LIMIT_KEYS.daily],
+    monthlyTokens: config[LIMIT_KEYS.monthly],
+    conversationTokens: config[LIMIT_KEYS.conversation],
+    tokensPerMinute: config[LIMIT_KEYS.rate],
+  };
 }
 
 /** One quota as it stands for a user and conversation at `now`. */

@@ -1,4 +1,4 @@
-import { TokenBudgetError } from './tokenErrors';
+import { ConfigurationError } from '../errors';
 
 /** The four budget settings as the user writes them (fractions of maxTokens). */
 export interface BudgetSettings {
@@ -19,13 +19,13 @@ function isFraction(x: unknown): x is number {
 }
 
 /**
- * Checks budget settings and throws a TokenBudgetError naming the first bad value and its valid range.
+ * Checks budget settings and throws a ConfigurationError naming the first bad value and its valid range.
  * Never clamps. The host calls it on settings changes; TokenCounter calls it in its constructor.
  */
 export function validateBudgets(settings: BudgetSettings): void {
   const { maxTokens, systemTokenBudget, userTokenBudget, contextTokenBudget } = settings;
   if (typeof maxTokens !== 'number' || !Number.isSafeInteger(maxTokens) || maxTokens <= 0) {
-    throw new TokenBudgetError('therapist.maxTokens', maxTokens, 'a positive integer (tokens)');
+    throw new ConfigurationError('therapist.maxTokens', maxTokens, 'a positive integer (tokens)');
   }
   const fractions: [string, unknown][] = [
     ['therapist.systemTokenBudget', systemTokenBudget],
@@ -33,12 +33,12 @@ export function validateBudgets(settings: BudgetSettings): void {
     ['therapist.contextTokenBudget', contextTokenBudget],
   ];
   for (const [setting, value] of fractions) {
-    if (!isFraction(value)) throw new TokenBudgetError(setting, value, 'a number from 0 to 1');
+    if (!isFraction(value)) throw new ConfigurationError(setting, value, 'a number from 0 to 1');
   }
   const sum = systemTokenBudget + userTokenBudget + contextTokenBudget;
   // A tolerance for 0.1 + 0.2 + 0.7 style float sums that are 1 on paper.
   if (sum > 1 + 1e-9) {
-    throw new TokenBudgetError(
+    throw new ConfigurationError(
       'therapist.contextTokenBudget',
       contextTokenBudget,
       `at most ${formatFraction(1 - systemTokenBudget - userTokenBudget)} (the three budgets must add up to at most 1)`,
@@ -54,21 +54,21 @@ function formatFraction(x: number): string {
 /** Checks an answer reserve override against the window it must leave room in. */
 export function validateCompletionReserve(reserve: number, limit: number): void {
   if (!Number.isSafeInteger(reserve) || reserve < 0 || reserve >= limit) {
-    throw new TokenBudgetError('completionReserve', reserve, `an integer from 0 to ${limit - 1} (below the ${limit}-token window)`);
+    throw new ConfigurationError('completionReserve', reserve, `an integer from 0 to ${limit - 1} (below the ${limit}-token window)`);
   }
 }
 
 /** Checks a calibration factor (model tokens per GPT-2 token). */
 export function validateCalibration(calibration: number): void {
   if (typeof calibration !== 'number' || !Number.isFinite(calibration) || calibration < MIN_CALIBRATION || calibration > MAX_CALIBRATION) {
-    throw new TokenBudgetError('calibration', calibration, `a number from ${MIN_CALIBRATION} to ${MAX_CALIBRATION} (model tokens per GPT-2 token)`);
+    throw new ConfigurationError('calibration', calibration, `a number from ${MIN_CALIBRATION} to ${MAX_CALIBRATION} (model tokens per GPT-2 token)`);
   }
 }
 
 /** Checks a per-message chat-template overhead. */
 export function validateOverhead(overhead: number): void {
   if (!Number.isSafeInteger(overhead) || overhead < 0 || overhead > 1000) {
-    throw new TokenBudgetError('perMessageOverhead', overhead, 'an integer from 0 to 1000 (tokens per message)');
+    throw new ConfigurationError('perMessageOverhead', overhead, 'an integer from 0 to 1000 (tokens per message)');
   }
 }
 

@@ -1,7 +1,8 @@
 import { budgetShares, validateCalibration, validateOverhead, type BudgetSettings } from './budgets';
 import { CONTEXT_SEPARATOR, fitContext, rankChunks } from './contextFit';
 import type { Meter } from './meter';
-import { PromptTooLargeError, TokenBudgetError } from './tokenErrors';
+import { ConfigurationError } from '../errors';
+import { PromptTooLargeError } from './tokenErrors';
 import { cutMarker, fitText, smallestKeepingBudget } from './truncation';
 import type { ContextChunk, OptimizeOptions, OptimizedPrompt, PromptSection, TokenUsage } from './types';
 
@@ -46,7 +47,7 @@ export function optimizePromptWith(
   validateCalibration(meter.calibration);
   const maxChunks = options.maxContextChunks ?? Infinity;
   if (maxChunks !== Infinity && (!Number.isSafeInteger(maxChunks) || maxChunks < 0)) {
-    throw new TokenBudgetError('maxContextChunks', maxChunks, 'a non-negative integer');
+    throw new ConfigurationError('maxContextChunks', maxChunks, 'a non-negative integer');
   }
   const shares = budgetShares(settings, options.completionReserve);
   const available = shares.available;

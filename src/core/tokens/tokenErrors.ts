@@ -1,7 +1,4 @@
-import { ConfigurationError, TherapistError } from '../errors';
-
-/** A token budget setting (window size, a budget fraction, a reserve, a calibration) is invalid. */
-export class TokenBudgetError extends ConfigurationError {}
+import { TherapistError } from '../errors';
 
 /** The numbers behind a prompt that cannot fit, for the error message and the UI. */
 export interface PromptTooLargeFacts {

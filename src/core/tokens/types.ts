@@ -1,3 +1,10 @@
+/** The three budget shares (fractions of the window), as in the therapist.*TokenBudget settings. */
+export interface BudgetShareSettings {
+  systemTokenBudget: number;
+  userTokenBudget: number;
+  contextTokenBudget: number;
+}
+
 /** A piece of context for the prompt: plain text, or text with its ranking and provenance. */
 export type ContextChunk =
   | string
@@ -30,6 +37,8 @@ export interface OptimizeOptions {
   completionReserve?: number;
   /** Plan for this window instead of the counter's maxTokens (for a model with a smaller context). */
   maxTokens?: number;
+  /** The budget shares of this fit, instead of the counter's own (budgets are inputs: changing them keeps the cache). */
+  budgets?: BudgetShareSettings;
   /** Keep at most this many context chunks (the most relevant). */
   maxContextChunks?: number;
 }

@@ -1,13 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { DEFAULTS, type TherapistConfig } from '../../../src/host/configSchema';
+import { DEFAULTS, type TherapistConfig } from '../../../src/core/config';
 import { Settings } from '../../../src/host/settings';
-import { validateSettings } from '../../../src/modelIntegration';
 
 // The settings as applied: the last valid configuration, one report per distinct problem.
 describe('Settings (last valid configuration)', () => {
   const make = (initial: Partial<TherapistConfig> = {}) => {
     const notes: { message: string; setting?: string }[] = [];
-    const settings = new Settings({ ...DEFAULTS, ...initial }, { validate: validateSettings, notify: (message, setting) => notes.push({ message, setting }), log: { info() {}, warn() {} } });
+    const settings = new Settings({ ...DEFAULTS, ...initial }, { notify: (message, setting) => notes.push({ message, setting }), log: { info() {}, warn() {} } });
     return { settings, notes };
   };
 

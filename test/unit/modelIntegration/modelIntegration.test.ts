@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Ledger } from '../../../src/core/ledger';
 import { InMemoryCalibrationStore } from '../../../src/core/calibration/calibrationStore';
 import { OllamaHttpError } from '../../../src/core/ollama/errors';
-import { TokenBudgetError } from '../../../src/core/tokens/tokenErrors';
+import { ConfigurationError } from '../../../src/core/errors';
 import { DEFAULT_SYSTEM_PROMPT, ModelIntegration, UNCALIBRATED_FACTOR, type ModelIntegrationOptions } from '../../../src/modelIntegration';
 import { TokenCounter } from '../../../src/tokenCounter';
 import { OllamaSimulator } from '../../support/ollamaSimulator';
@@ -216,9 +216,9 @@ describe('ModelIntegration against the simulator', function () {
 
   it('applies settings live, rejects invalid ones with the typed error and keeps the previous ones', async () => {
     const mi = make();
-    assert.throws(() => mi.updateOptions({ systemTokenBudget: 0.6, userTokenBudget: 0.6 }), TokenBudgetError);
-    assert.throws(() => mi.updateOptions({ streamingTimeout: 5 }), (e: unknown) => e instanceof TokenBudgetError && /therapist\.streamingTimeout/.test(e.message));
-    assert.throws(() => mi.updateOptions({ ollamaUrl: 'ftp://x' }), TokenBudgetError);
+    assert.throws(() => mi.updateOptions({ systemTokenBudget: 0.6, userTokenBudget: 0.6 }), ConfigurationError);
+    assert.throws(() => mi.updateOptions({ streamingTimeout: 5 }), (e: unknown) => e instanceof ConfigurationError && /therapist\.streamingTimeout/.test(e.message));
+    assert.throws(() => mi.updateOptions({ ollamaUrl: 'ftp://x' }), ConfigurationError);
     await mi.generateResponse('hi');
     assert.equal(chats()[0].numCtx, 4096, 'the previous valid settings are still in force');
     mi.updateOptions({ model: 'tiny:1b', maxTokens: 3000 });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { DEFAULTS } from '../../../src/host/config';
+import { DEFAULTS } from '../../../src/core/config';
 import { EXTENSION_ID, activateTherapist, eventually } from './helpers';
 
 describe('Therapist in a real VS Code', () => {

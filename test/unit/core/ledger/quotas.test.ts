@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { ConfigurationError } from '../../../../src/core/errors';
 import { QuotaExceededError, type Ledger } from '../../../../src/core/ledger';
 import { ask, FakeClock, NOON, openAt, tempLedgerPath } from './ledgerTestKit';
 
@@ -130,7 +131,7 @@ describe('ledger: quotas', () => {
     await refusal(ledger, 1, 0);
     ledger.setLimits({ dailyTokens: 0, monthlyTokens: 0, conversationTokens: 0, tokensPerMinute: 0 });
     await ledger.reserve(ask({ promptTokens: 1_000_000, completionTokens: 0 }));
-    assert.throws(() => ledger!.setLimits({ dailyTokens: -1, monthlyTokens: 0, conversationTokens: 0, tokensPerMinute: 0 }), RangeError);
+    assert.throws(() => ledger!.setLimits({ dailyTokens: -1, monthlyTokens: 0, conversationTokens: 0, tokensPerMinute: 0 }), (e: unknown) => e instanceof ConfigurationError && e.setting === 'therapist.quota.dailyTokens');
   });
 
   it('the error message gives the numbers and the reset time in words', async () => {
