@@ -89,6 +89,11 @@ if (!production && (await exists('test/vscode/index.ts'))) {
   });
 }
 
+// 5. The chat webview harness's fake host (typed against the real protocol; test/ui/harness/).
+if (!production) {
+  configs.push({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['test/ui/harness/fakeHost.browser.ts'], outfile: 'out/harness/fake-host.js' });
+}
+
 if (watch) {
   const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));
   await Promise.all(contexts.map((c) => c.watch()));

@@ -15,7 +15,8 @@ import { MementoCalibrationStore } from './host/storage/mementoCalibrationStore'
 import { Settings } from './host/settings';
 import { StatusBar } from './host/statusBar';
 import { lastUsageOf } from './host/statusBarText';
-import { observeBackend, type RequestOutcome, type TherapistApi } from './host/extensionApi';
+import { observeBackend } from './host/chat/observedBackend';
+import type { RequestOutcome, TherapistApi } from './host/extensionApi';
 import { messageOf } from './core/runtime';
 
 /**

@@ -8,7 +8,9 @@ import { ModelInfoService, type ModelFacts } from './core/ollama/modelInfo';
 import { buildMessages, rawContentTokens, templateTokens } from './core/request/promptMessages';
 import type { RetryPolicy } from './core/ollama/retry';
 import { messageOf, silentLogger, systemClock, type Clock, type Logger } from './core/runtime';
-import { checkServerTruncation, serverTruncationWarning } from './core/request/truncationCheck';
+import { serverCutNotice, truncatedNotice } from './core/request/notices';
+import { checkServerTruncation } from './core/request/truncationCheck';
+import type { Notice, TruncatedNotice } from './shared/notices';
 import { formatUsageLine, type ResponseUsage } from './core/request/usageLine';
 import { DEFAULTS, isValidated, keysOf, pick, validateConfig, type KeysOfScope, type TherapistConfig } from './core/config';
 import type { ChunkReport, ContextChunk, HistoryMessage, OptimizedPrompt, PromptSection, TokenUsageInfo } from './core/tokens/types';
@@ -61,11 +63,11 @@ export interface GenerateOptions {
   onFallback?: (reason: string) => void;
 }
 
-/** What generateResponse returns. `warnings` are plain strings the panel shows verbatim. */
+/** What generateResponse returns. `notices` say, as typed data, everything the user should know (shared/notices.ts). */
 export interface GenerateResult {
   text: string;
   usage: ResponseUsage;
-  warnings: string[];
+  notices: Notice[];
   truncated: boolean;
   truncatedSections: PromptSection[];
   droppedChunks: ChunkReport[];
@@ -81,6 +83,8 @@ export interface UsageInfo extends TokenUsageInfo {
   calibrated: boolean;
   /** Where the window came from; "therapist.maxTokens (model facts unavailable: ...)" when Ollama could not be asked. */
   windowSource: string;
+  /** What would be cut, as the panel shows it; undefined when everything fits. */
+  notice?: TruncatedNotice;
 }
 
 /**
@@ -147,7 +151,8 @@ export class ModelIntegration {
     }
     const cal = this.calibrationFor(this.settings.model);
     const info = this.counter.getTokenUsageInfo(opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, prompt, context, { history: opts.history, calibration: cal.factor, perMessageOverhead: this.overhead, maxTokens: window, budgets: this.settings });
-    return { ...info, model: this.settings.model, calibration: cal.factor, calibrated: cal.calibrated, windowSource };
+    const notice = truncatedNotice({ ...info, total: info.totalTokens });
+    return { ...info, model: this.settings.model, calibration: cal.factor, calibrated: cal.calibrated, windowSource, notice };
   }
 
   /** Fits, sends and streams one request; see the class comment. Cancellation resolves with `cancelled: true`. */
@@ -160,7 +165,7 @@ export class ModelIntegration {
       if (opts.signal?.aborted) return this.cancelledBeforeSending(this.plan(prompt, context, opts, this.settings.maxTokens), model);
       throw error;
     }
-    const warnings: string[] = [];
+    const notices: Notice[] = [];
     let plan = this.plan(prompt, context, opts, facts.effectiveWindow);
     const who = { user: this.options.user ?? 'local', conversation: opts.conversationId ?? 'default', model, command: opts.command ?? 'chat' };
     // Near a quota the ledger asks for a smaller request (less context, a smaller answer reserve); at the limit it
@@ -175,7 +180,7 @@ export class ModelIntegration {
       const completionReserve = Math.min(u.completionReserve, advice.shrinkCompletionTo ?? u.completionReserve);
       shrink = { window: Math.min(facts.effectiveWindow, Math.max(1, u.total - (advice.shrinkContextBy ?? 0) + completionReserve)), completionReserve };
       plan = this.plan(prompt, context, opts, facts.effectiveWindow, shrink);
-      warnings.push(advice.message);
+      if (advice.notice) notices.push(advice.notice);
     }
     let outcome: ChatOutcome | undefined;
     let reservation: LedgerReservation | undefined;
@@ -204,7 +209,7 @@ export class ModelIntegration {
         // The server counted the prompt for us: learn from it and re-plan once, as Cline and Roo do.
         if (attempt === 1 && error instanceof OllamaContextError && error.promptTokens !== undefined) {
           this.calibrator.observe(model, plan.raw, error.promptTokens - plan.template);
-          warnings.push(`Ollama counted ${error.promptTokens} prompt tokens where Therapist planned ${plan.prompt.tokenUsage.total}; re-planned with the model's count and sent again.`);
+          notices.push({ kind: 'retried', modelTokens: error.promptTokens, plannedTokens: plan.prompt.tokenUsage.total });
           plan = this.plan(prompt, context, opts, facts.effectiveWindow, shrink);
           continue;
         }
@@ -220,19 +225,20 @@ export class ModelIntegration {
     const expected = learned.lowRatio !== undefined ? learned.lowRatio * plan.raw + plan.template : plan.raw + plan.template;
     const check = outcome.cancelled ? undefined : checkServerTruncation({ expectedPromptTokens: expected, plannedPromptTokens: plan.prompt.tokenUsage.total, promptEvalCount: m.promptEvalCount, numCtx: facts.effectiveWindow, calibrated: learned.samples > 0 });
     const suspected = check?.suspected ?? false;
-    if (plan.prompt.warning) warnings.unshift(plan.prompt.warning);
+    const cut = truncatedNoticeOf(plan.prompt);
+    if (cut) notices.unshift(cut);
     if (check && suspected) {
-      warnings.push(serverTruncationWarning(check, facts.effectiveWindow));
+      notices.push(serverCutNotice(check, plan.prompt.tokenUsage.total, facts.effectiveWindow));
       // Ollama cuts only a prompt longer than num_ctx, so the model counted at least that many: learn the lower bound.
       this.calibrator.observe(model, plan.raw, facts.effectiveWindow - plan.template);
     } else if (!outcome.cancelled && m.promptEvalCount !== undefined) this.calibrator.observe(model, plan.raw, m.promptEvalCount - plan.template);
-    if (outcome.fallbackUsed) warnings.push(`Streaming failed (${outcome.fallbackReason}); answered with a single non-streaming request.`);
+    if (outcome.fallbackUsed) notices.push({ kind: 'fallback', reason: outcome.fallbackReason ?? 'the stream broke' });
     if (outcome.cancelled) await reservation?.cancel({ promptTokens: plan.prompt.tokenUsage.total, completionTokens: countPieces(outcome) });
     else await reservation?.commit({ promptTokens: m.promptEvalCount ?? plan.prompt.tokenUsage.total, completionTokens: m.evalCount ?? countPieces(outcome), ourPromptTokens: plan.prompt.tokenUsage.total, truncatedSections: plan.prompt.truncatedSections, latencyMs: Math.round(outcome.durationMs) });
     const usage = this.usageOf(plan, outcome, model, cal);
     this.logger.usage?.(formatUsageLine(usage, { truncatedSections: plan.prompt.truncatedSections, droppedChunks: plan.prompt.droppedChunks.length, droppedMessages: plan.prompt.droppedMessages, fallbackUsed: outcome.fallbackUsed, cancelled: outcome.cancelled, serverTruncationSuspected: suspected }));
     return {
-      text: outcome.text, usage, warnings, truncated: plan.prompt.truncated, truncatedSections: plan.prompt.truncatedSections,
+      text: outcome.text, usage, notices, truncated: plan.prompt.truncated, truncatedSections: plan.prompt.truncatedSections,
       droppedChunks: plan.prompt.droppedChunks, fallbackUsed: outcome.fallbackUsed, cancelled: outcome.cancelled, serverTruncationSuspected: suspected,
     };
   }
@@ -240,7 +246,7 @@ export class ModelIntegration {
   private cancelledBeforeSending(plan: Plan, model: string): GenerateResult {
     const usage = this.usageOf(plan, undefined, model, plan.calibration);
     return {
-      text: '', usage, warnings: plan.prompt.warning ? [plan.prompt.warning] : [], truncated: plan.prompt.truncated, truncatedSections: plan.prompt.truncatedSections,
+      text: '', usage, notices: [truncatedNoticeOf(plan.prompt)].filter((n) => n !== undefined), truncated: plan.prompt.truncated, truncatedSections: plan.prompt.truncatedSections,
       droppedChunks: plan.prompt.droppedChunks, fallbackUsed: false, cancelled: true, serverTruncationSuspected: false,
     };
   }
@@ -298,6 +304,12 @@ interface Plan {
   /** Template overhead we assumed for the messages. */
   template: number;
   calibration: { factor: number; calibrated: boolean };
+}
+
+/** The 'truncated' notice of an optimized prompt. */
+function truncatedNoticeOf(prompt: OptimizedPrompt): TruncatedNotice | undefined {
+  const u = prompt.tokenUsage;
+  return truncatedNotice({ ...prompt, total: u.total, requested: u.requested, limit: u.limit });
 }
 
 /** Answer tokens of an outcome: eval_count, or one per streamed chunk when the server sent none. */

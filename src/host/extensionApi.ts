@@ -1,8 +1,7 @@
 // What activate() returns (`extension.exports`): a small, read-only window into the running extension for
-// its own extension-host tests and for other extensions. Plus the backend observer that feeds it, the
-// status bar and the dashboard: every request's outcome, without the chat controller knowing about them.
+// its own extension-host tests and for other extensions.
 import type * as vscode from 'vscode';
-import type { ChatBackend, GenerateResult } from './chat/chatBackend';
+import type { GenerateResult } from './chat/chatBackend';
 import type { DashboardData } from '../protocol/dashboard';
 import type { TherapistConfig } from '../core/config';
 
@@ -22,23 +21,4 @@ export interface TherapistApi {
   onDidFinishRequest: vscode.Event<RequestOutcome>;
   /** What "Therapist: Show Token Usage" shows: this user's usage from the token ledger. */
   tokenUsage(): Promise<DashboardData>;
-}
-
-/** Wraps a backend so that every finished request is reported to `report`, then passed through unchanged. */
-export function observeBackend(backend: ChatBackend, report: (outcome: RequestOutcome) => void): ChatBackend {
-  return {
-    getTokenUsageInfo: (prompt, context, options) => backend.getTokenUsageInfo(prompt, context, options),
-    async generateResponse(prompt, context, options) {
-      const command = options.command ?? 'chat';
-      try {
-        const result = await backend.generateResponse(prompt, context, options);
-        report({ command, conversationId: options.conversationId, result });
-        return result;
-      } catch (e) {
-        const err = e as { name?: string; code?: string; message?: string; advice?: string; actions?: readonly string[] };
-        report({ command, conversationId: options.conversationId, error: { name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(e), advice: err?.advice, actions: err?.actions } });
-        throw e;
-      }
-    },
-  };
 }

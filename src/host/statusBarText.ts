@@ -1,4 +1,5 @@
 // What the status bar item says, as pure functions (no `vscode`), so the thresholds unit-test in Node.
+import { formatCount, formatTokens, formatWindow } from '../shared/format';
 
 export interface LastUsage {
   model: string;
@@ -14,24 +15,17 @@ export type StatusLevel = 'normal' | 'warning' | 'error';
 /** Near the limit means 90% or more of the window. */
 export const WARNING_FRACTION = 0.9;
 
-/** 950 -> "950", 5120 -> "5.1k", 8192 -> "8.2k", 131072 -> "131k". */
-export function compactTokens(n: number): string {
-  if (n < 1000) return String(Math.round(n));
-  const k = n / 1000;
-  return k >= 100 ? `${Math.round(k)}k` : `${Number(k.toFixed(1))}k`;
-}
-
 export function statusText(model: string, last: LastUsage | undefined): { text: string; tooltip: string; level: StatusLevel } {
   if (!last) return { text: '$(hubot) Therapist', tooltip: `Therapist · ${model}\nNo request yet. Click for token usage.`, level: 'normal' };
   const approx = last.estimated ? '≈' : '';
   const level: StatusLevel = last.used > last.limit ? 'error' : last.truncated || last.used >= last.limit * WARNING_FRACTION ? 'warning' : 'normal';
   const lines = [
     `Therapist · ${last.model}`,
-    `Last request: ${approx}${last.used.toLocaleString('en-US')} of ${last.limit.toLocaleString('en-US')} tokens${last.estimated ? ' (estimate)' : ''}`,
+    `Last request: ${approx}${formatCount(last.used)} of ${formatCount(last.limit)} tokens${last.estimated ? ' (estimate)' : ''}`,
   ];
   if (last.truncated) lines.push('Something was cut to fit the window: see the chat panel.');
   lines.push('Click for token usage.');
-  return { text: `$(hubot) Therapist: ${approx}${compactTokens(last.used)}/${compactTokens(last.limit)}`, tooltip: lines.join('\n'), level };
+  return { text: `$(hubot) Therapist: ${approx}${formatTokens(last.used)}/${formatWindow(last.limit)}`, tooltip: lines.join('\n'), level };
 }
 
 /** The status bar's view of a finished request: the model's own counts when it reported them, else ours. */

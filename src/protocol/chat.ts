@@ -1,14 +1,12 @@
-// The typed messages between the extension host and the chat webview. Imported by both sides;
-// nothing else is shared (the webview cannot import the host or the core). Direction is in the type
-// names: WebviewToHost are commands the webview asks for, HostToWebview are notifications it renders.
-// Plain data only: every value here crosses postMessage (structured clone) and is persisted in
-// workspace storage as JSON.
+// The typed messages between the extension host and the chat webview. Imported by both sides, with
+// src/shared/ (notices, section words, formatters); the webview imports nothing else. Direction is in the type
+// names: WebviewToHost are commands the webview asks for, HostToWebview are notifications it renders, and
+// ChatRequests are the requests that expect a reply (paired by protocol/rpc.ts). Plain data only: every value
+// here crosses postMessage (structured clone) and is persisted in workspace storage as JSON.
+import type { Notice, TruncatedNotice } from '../shared/notices';
+import type { RpcReply, RpcRequest } from './rpc';
 
-/** The sections of a prompt, in the order the meter draws them. `reserved` is the room kept for the answer. */
-export type MeterSection = 'system' | 'user' | 'context' | 'history' | 'reserved';
-export const METER_SECTIONS: readonly MeterSection[] = ['system', 'user', 'context', 'history', 'reserved'];
-
-/** Token counts of one prompt, per section, against the window it was planned for. */
+/** Token counts of one prompt, per section (see shared/vocabulary.ts), against the window it was planned for. */
 export interface TokenBreakdown {
   system: number;
   user: number;
@@ -31,34 +29,6 @@ export interface MessageUsage {
   completionTokens?: number;
   /** The model's own count of the prompt (`prompt_eval_count`), when Ollama reported it. */
   modelPromptTokens?: number;
-}
-
-/** A context chunk that did not make it (whole or in part) into the prompt. */
-export interface DroppedChunk {
-  /** Where it came from, e.g. `src/app.ts:40-80` or `open editor: util.ts`. */
-  source: string;
-  /** Tokens of the chunk that were cut, when known. */
-  tokens?: number;
-  /** True when only part of the chunk was cut. */
-  partial?: boolean;
-}
-
-/** Anything that was cut from a prompt. Shown on the message; never silent. */
-export interface TruncationReport {
-  /** The token engine's warning text, verbatim. */
-  warning: string;
-  /** Sections that were cut: `context chunks`, `conversation history`, `user input`, `system prompt`. */
-  sections: string[];
-  /** Total tokens cut, when known. */
-  tokensCut?: number;
-  droppedChunks: DroppedChunk[];
-}
-
-/** The model evaluated clearly fewer prompt tokens than we sent: Ollama may have cut the prompt itself. */
-export interface ServerTruncationReport {
-  message: string;
-  sentTokens?: number;
-  evaluatedTokens?: number;
 }
 
 /** The actions an error card can offer. A subset of the core's `ErrorAction`. */
@@ -91,13 +61,9 @@ export interface ChatMessage {
   status: MessageStatus;
   createdAt: number;
   usage?: MessageUsage;
-  truncation?: TruncationReport;
-  serverTruncation?: ServerTruncationReport;
+  /** Everything the user should know about this request (what was cut, a fallback, a re-plan, ...), by kind. */
+  notices?: Notice[];
   error?: ChatErrorInfo;
-  /** The answer came from the non-streaming fallback. */
-  fallbackUsed?: boolean;
-  /** Other things the user should know about this request (a smaller request near a quota, a re-plan, ...). */
-  notes?: string[];
 }
 
 export interface ConversationSummary {
@@ -122,13 +88,25 @@ export interface PanelState {
   streamingMessageId?: string;
 }
 
+/** What the composer's meter shows for the text being typed. */
+export interface MeterReading {
+  breakdown: TokenBreakdown;
+  /** What would be cut if this were sent now; undefined when everything fits. */
+  notice?: TruncatedNotice;
+}
+
+/** Webview -> host requests that expect a reply (see protocol/rpc.ts). A type, not an interface, so it fits RequestMap. */
+export type ChatRequests = {
+  /** Count the prompt being composed (with the conversation so far). */
+  measure: { params: { text: string }; result: MeterReading };
+};
+
 /** Webview -> host. The webview sends `ready` once its script runs; only then does the host post state. */
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'send'; text: string }
   | { type: 'stop' }
-  /** Count the prompt being composed. `seq` increases per request; answers to older `seq`s are stale. */
-  | { type: 'measure'; seq: number; text: string }
+  | RpcRequest<ChatRequests>
   | { type: 'newConversation' }
   | { type: 'switchConversation'; conversationId: string }
   /** A button of an error card; `messageId` is the message that carries the error. */
@@ -140,21 +118,17 @@ export type WebviewToHost =
 export type HostToWebview =
   | { type: 'state'; state: PanelState }
   | { type: 'conversations'; conversations: ConversationSummary[]; activeId: string }
-  | { type: 'meter'; seq: number; breakdown: TokenBreakdown; truncated: boolean; truncatedSections: string[] }
-  | { type: 'meterError'; seq: number; message: string }
+  | RpcReply<ChatRequests>
   /** A new message (the user's, or an assistant placeholder about to stream). An existing id is replaced (retry). */
   | { type: 'messageAdded'; message: ChatMessage }
   | { type: 'streamStart'; messageId: string }
   /** Tokens that arrived since the last batch, in order. Appended to the message's text. */
   | { type: 'streamTokens'; messageId: string; text: string }
   /** The stream ended. `text` is the whole final text, so the webview can render it once, exactly. */
-  | { type: 'streamEnd'; messageId: string; status: MessageStatus; text: string; fallbackUsed?: boolean }
+  | { type: 'streamEnd'; messageId: string; status: MessageStatus; text: string }
   | { type: 'usage'; messageId: string; usage: MessageUsage }
-  /** `null` clears an earlier (preflight) report that the final request no longer needed. */
-  | { type: 'truncation'; messageId: string; report: TruncationReport | null }
-  | { type: 'serverTruncation'; messageId: string; report: ServerTruncationReport }
-  /** Notes on a sent message that are neither a cut nor an error (shown verbatim under it). */
-  | { type: 'notes'; messageId: string; notes: string[] }
+  /** The notices of a sent message; they replace earlier ones (the preflight cut report, when the request no longer needed it). */
+  | { type: 'notices'; messageId: string; notices: Notice[] }
   /** An error for a message (shown as a card on it), or for the panel as a whole when `messageId` is absent. */
   | { type: 'error'; messageId?: string; error: ChatErrorInfo }
   | { type: 'conversationTotal'; tokens: number }

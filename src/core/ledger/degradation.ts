@@ -1,4 +1,4 @@
-import { fmtTokens } from './errors';
+import { noticeText, type DegradedNotice } from '../../shared/notices';
 import type { PlanAdvice, PlanRequest } from './types';
 
 /** Past this share of a limit, requests are shrunk. */
@@ -51,16 +51,15 @@ export function planRequest(req: PlanRequest, constraints: readonly PlanConstrai
   const binding = asked > hard.hardRoom ? hard : soft;
   const pctFull = Math.round(((binding.taken + asked) / binding.limit) * 100);
   const pctAfter = Math.round(((binding.taken + after) / binding.limit) * 100);
-  const parts: string[] = [];
-  if (completion < req.completionTokens) parts.push(`answer reserve cut from ${fmtTokens(req.completionTokens)} to ${fmtTokens(completion)} tokens`);
-  if (contextCut > 0) parts.push(`${fmtTokens(contextCut)} tokens of the least relevant context dropped`);
-  const why = asked > hard.hardRoom
-    ? `The full request would pass your ${binding.name} (${pctFull}%)`
-    : `Near your ${binding.name}: the full request would bring it to ${pctFull}%, the shrunk one to ${pctAfter}%`;
-  return {
-    level: 'degrade',
-    shrinkCompletionTo: completion,
-    shrinkContextBy: contextCut,
-    message: `${why}: ${parts.join(' and ')}.`,
+  const notice: DegradedNotice = {
+    kind: 'degraded',
+    limit: binding.name,
+    percentFull: pctFull,
+    percentAfter: pctAfter,
+    wouldPass: asked > hard.hardRoom,
+    completionFrom: req.completionTokens,
+    completionTo: completion,
+    contextDropped: contextCut,
   };
+  return { level: 'degrade', shrinkCompletionTo: completion, shrinkContextBy: contextCut, notice, message: noticeText(notice) };
 }

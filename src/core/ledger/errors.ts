@@ -1,3 +1,4 @@
+import { formatCount } from '../../shared/format';
 import { SECTION, type SettingKey } from '../config';
 import { TherapistError, type ErrorAction } from '../errors';
 
@@ -14,10 +15,6 @@ export const LIMIT_KEYS = {
 /** The full setting name behind each limit, as the user finds it in the settings. */
 export const SETTING = Object.fromEntries(Object.entries(LIMIT_KEYS).map(([kind, key]) => [kind, `${SECTION}.${key}`])) as Record<QuotaKind | 'rate', string>;
 
-/** Formats a token count with thousands separators, the way users read numbers. */
-export function fmtTokens(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
 
 /** "in 3 h 12 min", "in 42 s": how long until `atMs`. */
 export function fmtWait(ms: number): string {
@@ -65,10 +62,10 @@ export class QuotaExceededError extends TherapistError {
 
   constructor(f: QuotaFacts) {
     const suggestions = quotaSuggestions(f);
-    const what = f.quota === 'conversation' ? `this conversation's cap of ${fmtTokens(f.limit)} tokens` : `your ${f.quota} quota of ${fmtTokens(f.limit)} tokens`;
+    const what = f.quota === 'conversation' ? `this conversation's cap of ${formatCount(f.limit)} tokens` : `your ${f.quota} quota of ${formatCount(f.limit)} tokens`;
     const reset = f.resetAt !== undefined ? ` It resets ${new Date(f.resetAt).toISOString()} (in ${fmtWait(f.resetAt - f.now)}).` : '';
     super(
-      `This request needs ${fmtTokens(f.asked)} tokens but only ${fmtTokens(f.available)} are left of ${what} (${fmtTokens(f.used)} used, ${fmtTokens(f.reserved)} held by running requests). Nothing was sent.${reset}`,
+      `This request needs ${formatCount(f.asked)} tokens but only ${formatCount(f.available)} are left of ${what} (${formatCount(f.used)} used, ${formatCount(f.reserved)} held by running requests). Nothing was sent.${reset}`,
       suggestions.join(' '),
       quotaActions(f.quota),
     );
@@ -87,9 +84,9 @@ export class QuotaExceededError extends TherapistError {
 function quotaSuggestions(f: QuotaFacts): string[] {
   const out: string[] = [];
   if (f.quota === 'conversation') out.push('Start a new conversation: the cap applies per conversation.');
-  if (f.available > 0) out.push(`Reduce the context (fewer files or a shorter selection) so the request fits in ${fmtTokens(f.available)} tokens.`);
+  if (f.available > 0) out.push(`Reduce the context (fewer files or a shorter selection) so the request fits in ${formatCount(f.available)} tokens.`);
   if (f.resetAt !== undefined) out.push(`Wait until the quota resets (in ${fmtWait(f.resetAt - f.now)}).`);
-  out.push(`Raise ${SETTING[f.quota]} (now ${fmtTokens(f.limit)}; 0 means unlimited).`);
+  out.push(`Raise ${SETTING[f.quota]} (now ${formatCount(f.limit)}; 0 means unlimited).`);
   return out;
 }
 
@@ -127,13 +124,13 @@ export class RateLimitedError extends TherapistError {
   constructor(f: RateFacts) {
     const never = f.retryAfterMs === undefined;
     const suggestions = never
-      ? [`Reduce the context so the request needs at most ${fmtTokens(f.limit)} tokens.`, `Raise ${SETTING.rate} (now ${fmtTokens(f.limit)}; 0 means unlimited).`]
-      : [`Wait ${fmtWait(f.retryAfterMs!)} and retry.`, `Reduce the context so it fits in the ${fmtTokens(f.available)} tokens free now.`, `Raise ${SETTING.rate} (now ${fmtTokens(f.limit)}).`];
+      ? [`Reduce the context so the request needs at most ${formatCount(f.limit)} tokens.`, `Raise ${SETTING.rate} (now ${formatCount(f.limit)}; 0 means unlimited).`]
+      : [`Wait ${fmtWait(f.retryAfterMs!)} and retry.`, `Reduce the context so it fits in the ${formatCount(f.available)} tokens free now.`, `Raise ${SETTING.rate} (now ${formatCount(f.limit)}).`];
     const waited = f.waitedMs > 0 ? ` after waiting ${fmtWait(f.waitedMs)}` : '';
     super(
       never
-        ? `This request needs ${fmtTokens(f.asked)} tokens, more than the whole rate limit of ${fmtTokens(f.limit)} tokens per minute. Nothing was sent.`
-        : `Token rate limit reached${waited}: this request needs ${fmtTokens(f.asked)} tokens but only ${fmtTokens(f.available)} of ${fmtTokens(f.limit)} per minute are free; it fits in ${fmtWait(f.retryAfterMs!)}. Nothing was sent.`,
+        ? `This request needs ${formatCount(f.asked)} tokens, more than the whole rate limit of ${formatCount(f.limit)} tokens per minute. Nothing was sent.`
+        : `Token rate limit reached${waited}: this request needs ${formatCount(f.asked)} tokens but only ${formatCount(f.available)} of ${formatCount(f.limit)} per minute are free; it fits in ${fmtWait(f.retryAfterMs!)}. Nothing was sent.`,
       suggestions.join(' '),
       never ? ['reduceContext', 'openSettings'] : ['wait', 'retry', 'reduceContext', 'openSettings'],
     );

@@ -3,7 +3,8 @@ import type { Logger } from '../runtime';
 // <globalStorage>/token-ledger.jsonl so every VS Code window of this user shares it, with limits from settings.
 // No `vscode` import: the host passes paths and settings in, so this unit-tests in plain Node.
 import { Ledger, type LedgerLimits } from '.';
-import type { LedgerAdvice, LedgerHook, LedgerReservation, LedgerReserveRequest } from './hook';
+import type { LedgerHook, LedgerReservation, LedgerReserveRequest } from './hook';
+import type { PlanAdvice } from './types';
 
 export interface LedgerServiceOptions {
   path: string;
@@ -41,7 +42,7 @@ export class LedgerService implements LedgerHook {
    * Advice before reserving: past 80% of a limit, a smaller request (less context, a smaller answer reserve);
    * at the limit, a refusal, recorded here because no reservation is ever attempted.
    */
-  async plan(req: Omit<LedgerReserveRequest, 'signal'>): Promise<LedgerAdvice> {
+  async plan(req: Omit<LedgerReserveRequest, 'signal'>): Promise<PlanAdvice> {
     const ledger = await this.ledger();
     // The real answer reserve (num_predict), not the p90 we hold: a shrunk reserve caps the answer itself.
     const advice = ledger.plan({ user: req.user, conversation: req.conversation, promptTokens: req.promptTokens, completionTokens: req.completionTokens });

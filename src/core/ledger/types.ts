@@ -1,3 +1,4 @@
+import type { DegradedNotice } from '../../shared/notices';
 import type { Clock, Logger } from '../runtime';
 
 /** Public shapes of the token ledger. Token amounts are whole tokens; times are epoch milliseconds. */
@@ -182,7 +183,9 @@ export interface PlanAdvice {
   shrinkCompletionTo?: number;
   /** Drop this many tokens of low-relevance context before reserving. */
   shrinkContextBy?: number;
-  /** One sentence for the user, saying what was shrunk and why. */
+  /** With level 'degrade': what was shrunk and why, as typed facts (the panel shows it; shared/notices.ts words it). */
+  notice?: DegradedNotice;
+  /** One sentence for logs and the API: what was shrunk, or why the request is refused. */
   message: string;
   /** With level 'refuse': the error to show. */
   error?: Error;

@@ -2,3 +2,4 @@
 export * from './promptMessages';
 export * from './truncationCheck';
 export * from './usageLine';
+export * from './notices';

@@ -1,4 +1,4 @@
-import { CONTEXT_SEPARATOR } from '../tokens/optimizer';
+import { CONTEXT_SEPARATOR } from '../tokens/contextFit';
 import type { OptimizedPrompt } from '../tokens/types';
 import type { ChatMessage } from '../ollama/wire';
 

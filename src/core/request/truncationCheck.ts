@@ -46,11 +46,3 @@ export function checkServerTruncation(input: TruncationCheckInput): TruncationCh
   const halfWindow = planned !== undefined && planned >= numCtx * HALF_WINDOW_PLANNED_SHARE && Math.abs(actual - numCtx / 2) <= Math.max(8, numCtx * 0.02);
   return { suspected: tooFew || filledWindow || halfWindow, expected, actual, keptFraction };
 }
-
-/** The warning a user sees, with both numbers. */
-export function serverTruncationWarning(check: TruncationCheck, numCtx: number): string {
-  const what = check.actual !== undefined && check.actual >= numCtx
-    ? `Ollama evaluated ${check.actual} prompt tokens, its whole window (num_ctx ${numCtx}), where about ${Math.round(check.expected)} were sent`
-    : `Ollama evaluated only ${check.actual} prompt tokens where about ${Math.round(check.expected)} were sent (num_ctx ${numCtx})`;
-  return `${what}: the server may have truncated the prompt silently, so the answer may have missed part of it. Remove some context or start a new conversation.`;
-}

@@ -4,29 +4,13 @@ import type { Meter } from './meter';
 import { ConfigurationError } from '../errors';
 import { PromptTooLargeError } from './tokenErrors';
 import { cutMarker, fitText, smallestKeepingBudget } from './truncation';
+import { noticeText } from '../../shared/notices';
+import { TRUNCATION_ORDER } from '../../shared/vocabulary';
 import type { ContextChunk, OptimizeOptions, OptimizedPrompt, PromptSection, TokenUsage } from './types';
 
-// Re-exported for code that imported it from here before the context fitting had its own file.
-export { CONTEXT_SEPARATOR } from './contextFit';
 
 /** When the user's message must be cut, it keeps at least this many tokens besides its marker (if the window allows). */
 export const MIN_USER_TOKENS = 32;
-
-/** How each section is named to users (the truncation warning, the dashboard). */
-export const SECTION_LABELS: Record<PromptSection, string> = {
-  context: 'context chunks',
-  history: 'conversation history',
-  user: 'user input',
-  system: 'system prompt',
-};
-/** Truncation order: the first is cut first. */
-const TRUNCATION_ORDER: readonly PromptSection[] = ['context', 'history', 'user', 'system'];
-
-/** The warning shown whenever anything was cut, naming every truncated section. */
-export function truncationWarning(sections: readonly PromptSection[]): string {
-  const names = TRUNCATION_ORDER.filter((s) => sections.includes(s)).map((s) => SECTION_LABELS[s]);
-  return `WARNING: Input was truncated due to token limits. Truncated sections: ${names.join(', ')}. Consider reducing context or breaking down your request.`;
-}
 
 /**
  * Fits a prompt into the window described by `settings` (see docs/TOKEN_CONSTRAINTS.md for the rules).
@@ -151,6 +135,9 @@ export function optimizePromptWith(
     truncatedSections,
     droppedChunks: context.dropped,
     droppedMessages: firstKept,
-    warning: truncatedSections.length > 0 ? truncationWarning(truncatedSections) : undefined,
+    warning:
+      truncatedSections.length > 0
+        ? noticeText({ kind: 'truncated', sections: truncatedSections, droppedChunks: [], droppedMessages: firstKept, window: shares.limit })
+        : undefined,
   };
 }

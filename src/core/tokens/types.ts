@@ -1,3 +1,7 @@
+import type { PromptSection } from '../../shared/vocabulary';
+
+export type { PromptSection };
+
 /** The three budget shares (fractions of the window), as in the therapist.*TokenBudget settings. */
 export interface BudgetShareSettings {
   systemTokenBudget: number;
@@ -23,8 +27,6 @@ export interface HistoryMessage {
   content: string;
 }
 
-/** The sections of a prompt, in the order they are truncated last to first. */
-export type PromptSection = 'system' | 'user' | 'history' | 'context';
 
 export interface OptimizeOptions {
   /** The conversation so far, oldest first. */
@@ -99,7 +101,7 @@ export interface OptimizedPrompt {
   droppedChunks: ChunkReport[];
   /** History messages dropped (the oldest ones). */
   droppedMessages: number;
-  /** The warning to show when anything was cut; undefined otherwise. */
+  /** The warning sentence when anything was cut (shared/notices.ts words it); undefined otherwise. */
   warning?: string;
 }
 

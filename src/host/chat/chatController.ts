@@ -2,9 +2,11 @@
 // the panel passes in a port to post through and the few host actions (settings, log, clipboard,
 // editor), so the whole conversation flow unit-tests in plain Node with a fake backend.
 import { randomUUID } from 'node:crypto';
-import type { ChatAction, ChatMessage, HostToWebview, PanelState, WebviewToHost } from '../../protocol/chat';
+import type { ChatAction, ChatMessage, ChatRequests, HostToWebview, MeterReading, PanelState, WebviewToHost } from '../../protocol/chat';
+import { answerRequest, type RpcHandlers } from '../../protocol/rpc';
+import type { Notice } from '../../shared/notices';
 import type { ChatBackend, ContextChunk } from './chatBackend';
-import { breakdownFromInfo, breakdownFromUsage, historyOf, isCancellation, notesFromResult, serverTruncationFromResult, toChatError, truncationFromInfo, truncationFromResult } from './chatReports';
+import { breakdownFromInfo, breakdownFromUsage, historyOf, isCancellation, toChatError } from './chatReports';
 import { conversationTokens, type ConversationStore } from './conversationStore';
 
 /** Where notifications go: the panel's webview, or nothing while it is closed. */
@@ -64,8 +66,12 @@ export class ChatController {
   private readonly requests = new Map<string, AskRequest>();
   private readonly o: Required<Omit<ChatControllerOptions, 'systemPrompt'>> & { systemPrompt?: string };
   /** Counting the composed text: one count at a time, and only the latest text waits for its turn. */
-  private measuring = false;
-  private nextMeasure: { seq: number; text: string } | undefined;
+  private measuring: Promise<void> | undefined;
+  private nextMeasure: { text: string; waiters: { resolve(reading: MeterReading): void; reject(error: unknown): void }[] } | undefined;
+  /** The requests that expect a reply, by method. */
+  private readonly handlers: RpcHandlers<ChatRequests> = {
+    measure: ({ text }) => this.measure(text),
+  };
 
   constructor(options: ChatControllerOptions) {
     this.o = {
@@ -109,8 +115,8 @@ export class ChatController {
         case 'stop':
           this.stop();
           return;
-        case 'measure':
-          await this.measure(message.seq, message.text);
+        case 'request':
+          await answerRequest(message, this.handlers, (reply) => this.post(reply), (error) => toChatError(error, this.o.getModel().model));
           return;
         case 'newConversation':
           this.newConversation();
@@ -202,7 +208,7 @@ export class ChatController {
     const systemPrompt = request.systemPrompt ?? this.o.systemPrompt;
 
     const assistant: ChatMessage = { id: replaceAssistantId ?? this.o.newId(), role: 'assistant', text: '', status: 'streaming', createdAt: this.o.now() };
-    if (replaceAssistantId) store.updateMessage(conversationId, replaceAssistantId, { ...assistant, error: undefined, fallbackUsed: undefined });
+    if (replaceAssistantId) store.updateMessage(conversationId, replaceAssistantId, { ...assistant, error: undefined });
     else store.addMessage(conversationId, assistant);
 
     let finish!: () => void;
@@ -211,7 +217,7 @@ export class ChatController {
     try {
       // Count first: the sent message shows its meter (and any cut) while the answer streams.
       const info = await this.o.backend.getTokenUsageInfo(request.prompt, context, { history, systemPrompt });
-      this.setUsage(conversationId, user.id, { prompt: breakdownFromInfo(info) }, truncationFromInfo(info) ?? null);
+      this.setUsage(conversationId, user.id, { prompt: breakdownFromInfo(info) }, info.notice ? [info.notice] : []);
       this.post({ type: 'messageAdded', message: assistant });
       this.post({ type: 'streamStart', messageId: assistant.id });
       await this.stream(active, assistant, user, request, history, context, systemPrompt);
@@ -257,23 +263,9 @@ export class ChatController {
       const text = result.text || active.text;
       const status = result.cancelled || active.abort.signal.aborted ? 'stopped' : 'done';
       const usage = breakdownFromUsage(result.usage);
-      this.o.store.updateMessage(active.conversationId, active.assistantId, { text, status, fallbackUsed: result.fallbackUsed || undefined });
-      this.post({ type: 'streamEnd', messageId: active.assistantId, status, text, fallbackUsed: result.fallbackUsed || undefined });
-      this.setUsage(active.conversationId, user.id, {
-        prompt: usage,
-        completionTokens: result.usage.evalCount,
-        modelPromptTokens: result.usage.promptEvalCount,
-      }, truncationFromResult(result) ?? null);
-      const notes = notesFromResult(result);
-      if (notes.length) {
-        this.o.store.updateMessage(active.conversationId, user.id, { notes });
-        this.post({ type: 'notes', messageId: user.id, notes });
-      }
-      const server = serverTruncationFromResult(result);
-      if (server) {
-        this.o.store.updateMessage(active.conversationId, user.id, { serverTruncation: server });
-        this.post({ type: 'serverTruncation', messageId: user.id, report: server });
-      }
+      this.o.store.updateMessage(active.conversationId, active.assistantId, { text, status });
+      this.post({ type: 'streamEnd', messageId: active.assistantId, status, text });
+      this.setUsage(active.conversationId, user.id, { prompt: usage, completionTokens: result.usage.evalCount, modelPromptTokens: result.usage.promptEvalCount }, result.notices);
     } finally {
       cancelTimer?.();
       flush();
@@ -293,43 +285,44 @@ export class ChatController {
     if (info) this.post({ type: 'error', messageId: active.assistantId, error: info });
   }
 
-  private setUsage(conversationId: string, messageId: string, usage: ChatMessage['usage'], truncation: ChatMessage['truncation'] | null): void {
-    this.o.store.updateMessage(conversationId, messageId, { usage, truncation: truncation ?? undefined });
+  /** Stores and shows a sent message's usage and notices (the final ones replace the preflight's). */
+  private setUsage(conversationId: string, messageId: string, usage: ChatMessage['usage'], notices: Notice[]): void {
+    this.o.store.updateMessage(conversationId, messageId, { usage, notices: notices.length ? notices : undefined });
     if (usage) this.post({ type: 'usage', messageId, usage });
-    this.post({ type: 'truncation', messageId, report: truncation ?? null });
+    this.post({ type: 'notices', messageId, notices });
   }
 
   // A slow count (the backend may be asking Ollama for the model's window) must not pile up one count per
-  // keystroke: while one runs, later requests replace each other and only the newest is counted next.
-  private async measure(seq: number, text: string): Promise<void> {
-    if (this.measuring) {
-      this.nextMeasure = { seq, text };
-      return;
-    }
-    this.measuring = true;
-    try {
-      for (let job: { seq: number; text: string } | undefined = { seq, text }; job; job = this.takeNextMeasure()) {
-        await this.measureOne(job.seq, job.text);
+  // keystroke: while one runs, later requests replace each other's text and only the newest is counted next.
+  // Every request is still answered: the replaced ones with the newest reading (the webview keeps only the reply
+  // to its latest request anyway).
+  private measure(text: string): Promise<MeterReading> {
+    return new Promise<MeterReading>((resolve, reject) => {
+      const waiter = { resolve, reject };
+      if (this.nextMeasure) {
+        this.nextMeasure.text = text;
+        this.nextMeasure.waiters.push(waiter);
+      } else this.nextMeasure = { text, waiters: [waiter] };
+      this.measuring ??= this.drainMeasures().finally(() => (this.measuring = undefined));
+    });
+  }
+
+  private async drainMeasures(): Promise<void> {
+    for (let job = this.nextMeasure; job; job = this.nextMeasure) {
+      this.nextMeasure = undefined;
+      try {
+        const reading = await this.measureOne(job.text);
+        for (const w of job.waiters) w.resolve(reading);
+      } catch (error) {
+        for (const w of job.waiters) w.reject(error);
       }
-    } finally {
-      this.measuring = false;
     }
   }
 
-  private takeNextMeasure(): { seq: number; text: string } | undefined {
-    const next = this.nextMeasure;
-    this.nextMeasure = undefined;
-    return next;
-  }
-
-  private async measureOne(seq: number, text: string): Promise<void> {
-    try {
-      const conversation = this.o.store.active();
-      const info = await this.o.backend.getTokenUsageInfo(text, [], { history: historyOf(conversation.messages), systemPrompt: this.o.systemPrompt });
-      this.post({ type: 'meter', seq, breakdown: breakdownFromInfo(info), truncated: info.truncated, truncatedSections: info.truncatedSections });
-    } catch (error) {
-      this.post({ type: 'meterError', seq, message: toChatError(error, this.o.getModel().model).message });
-    }
+  private async measureOne(text: string): Promise<MeterReading> {
+    const conversation = this.o.store.active();
+    const info = await this.o.backend.getTokenUsageInfo(text, [], { history: historyOf(conversation.messages), systemPrompt: this.o.systemPrompt });
+    return { breakdown: breakdownFromInfo(info), notice: info.notice };
   }
 
   private async action(action: ChatAction, messageId: string | undefined): Promise<void> {
@@ -362,7 +355,7 @@ export class ChatController {
     const question = answer.role === 'assistant' ? messages[index - 1] : answer;
     if (!question || question.role !== 'user') return;
     const request = this.requests.get(question.id) ?? { prompt: question.text, title: question.title, command: question.command };
-    this.o.store.updateMessage(conversationId, question.id, { serverTruncation: undefined });
+    this.o.store.updateMessage(conversationId, question.id, { notices: undefined });
     await this.run(conversationId, question, request, answer.role === 'assistant' ? answer.id : undefined);
   }
 

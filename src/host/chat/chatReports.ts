@@ -1,76 +1,21 @@
 // Turns what the backend reports (token engine and Ollama facts) into what the panel shows.
-// Pure functions: no `vscode`, no state, unit-tested in plain Node.
-import { CHAT_ACTIONS, type ChatAction, type ChatErrorInfo, type ChatMessage, type DroppedChunk, type ServerTruncationReport, type TokenBreakdown, type TruncationReport } from '../../protocol/chat';
-import { truncationWarning } from '../../core/tokens/optimizer';
-import type { PromptSection } from '../../core/tokens/types';
-import type { BackendDroppedChunk, BackendTokenUsage, ChatTurn, GenerateResult, TokenUsageInfo } from './chatBackend';
+// Pure functions: no `vscode`, no state, unit-tested in plain Node. Notices need no translation: they are typed
+// data from the core (shared/notices.ts) and go to the panel as they are.
+import { CHAT_ACTIONS, type ChatAction, type ChatErrorInfo, type ChatMessage, type TokenBreakdown } from '../../protocol/chat';
+import type { ResponseUsage } from '../../core/request/usageLine';
 import { messageOf } from '../../core/runtime';
+import type { ChatTurn, UsageInfo } from './chatBackend';
 
-const PROMPT_SECTIONS: readonly string[] = ['system', 'user', 'history', 'context'];
-
-/** The token engine's own warning, for a report that carries sections but no warning text. */
-export function truncationWarningText(sections: readonly string[]): string {
-  return truncationWarning(sections.filter((s): s is PromptSection => PROMPT_SECTIONS.includes(s)));
-}
-
-export function breakdownFromInfo(info: TokenUsageInfo): TokenBreakdown {
+/** The meter's numbers for a plan that was not sent (the composer, and a message before its answer). */
+export function breakdownFromInfo(info: UsageInfo): TokenBreakdown {
   const s = info.perSection;
   return { system: s.system, user: s.user, context: s.context, history: s.history, reserved: info.completionReserve, used: info.totalTokens, limit: info.limit, estimated: info.estimated };
 }
 
-export function breakdownFromUsage(usage: BackendTokenUsage): TokenBreakdown {
-  return {
-    system: usage.perSection.system,
-    user: usage.perSection.user,
-    context: usage.perSection.context,
-    history: usage.perSection.history,
-    reserved: usage.completionReserve,
-    used: usage.total,
-    limit: usage.limit,
-    estimated: usage.estimated ?? false,
-  };
-}
-
-/** A truncation report from the preflight count, or undefined when nothing would be cut. */
-export function truncationFromInfo(info: TokenUsageInfo): TruncationReport | undefined {
-  if (!info.truncated) return undefined;
-  const tokensCut = info.requested !== undefined && info.requested > info.totalTokens ? info.requested - info.totalTokens : undefined;
-  return { warning: info.warning ?? truncationWarningText(info.truncatedSections), sections: info.truncatedSections.slice(), tokensCut, droppedChunks: [] };
-}
-
-/** The truncation report of a finished request, or undefined when nothing was cut. Never drops what it was told. */
-export function truncationFromResult(result: GenerateResult): TruncationReport | undefined {
-  const dropped = result.droppedChunks.map(toDroppedChunk);
-  if (!result.truncated && dropped.length === 0 && result.truncatedSections.length === 0) return undefined;
-  const sections = result.truncatedSections.length ? result.truncatedSections.slice() : dropped.length ? ['context'] : [];
-  const warning = result.warnings.find((w) => /truncated due to token limits/i.test(w)) ?? truncationWarningText(sections);
-  const { requested, total } = result.usage;
-  const chunkTokens = dropped.reduce((sum, c) => sum + (c.tokens ?? 0), 0);
-  const tokensCut = requested !== undefined && requested > total ? requested - total : chunkTokens > 0 ? chunkTokens : undefined;
-  return { warning, sections, tokensCut, droppedChunks: dropped };
-}
-
-/** Warnings that no other report shows (near-quota degradation, a re-plan after a context error, ...). */
-export function notesFromResult(result: GenerateResult): string[] {
-  return result.warnings.filter((w) => !/truncated due to token limits/i.test(w) && !/^Streaming failed/.test(w) && !(result.serverTruncationSuspected && /server|prompt_eval_count|evaluated/i.test(w)));
-}
-
-/** The server-truncation report (the model read fewer prompt tokens than we sent), or undefined. */
-export function serverTruncationFromResult(result: GenerateResult): ServerTruncationReport | undefined {
-  if (!result.serverTruncationSuspected) return undefined;
-  const sent = result.usage.total;
-  const evaluated = result.usage.promptEvalCount;
-  const message = result.warnings.find((w) => /server|prompt_eval_count|evaluated/i.test(w) && !/truncated due to token limits/i.test(w))
-    ?? `The model read ${evaluated ?? 'fewer'} prompt tokens while Therapist sent ${sent}: Ollama may have cut the prompt itself.`;
-  return { message, sentTokens: sent, evaluatedTokens: evaluated };
-}
-
-function toDroppedChunk(chunk: BackendDroppedChunk, position: number): DroppedChunk {
-  const source = chunk.source ?? chunk.id ?? `context chunk ${(chunk.index ?? position) + 1}`;
-  const partial = chunk.status === 'cut';
-  // For a cut chunk, what was lost is the whole minus what was kept (the kept part includes the cut marker).
-  const tokens = chunk.tokens === undefined ? undefined : partial ? Math.max(0, chunk.tokens - (chunk.keptTokens ?? 0)) : chunk.tokens;
-  return partial ? { source, tokens, partial } : { source, tokens };
+/** The meter's numbers for a request that was sent. */
+export function breakdownFromUsage(usage: ResponseUsage): TokenBreakdown {
+  const s = usage.perSection;
+  return { system: s.system, user: s.user, context: s.context, history: s.history, reserved: usage.completionReserve, used: usage.total, limit: usage.limit, estimated: usage.estimated };
 }
 
 /** The shape every TherapistError has. Checked structurally so errors from any bundle copy are recognized. */

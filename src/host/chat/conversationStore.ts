@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage, ConversationSummary } from '../../protocol/chat';
+import { currentMessage } from './storedMessages';
 
 /** The part of VS Code's `Memento` (workspaceState) the store uses; a Map-backed fake works in tests. */
 export interface MementoLike {
@@ -71,8 +72,7 @@ export class ConversationStore {
     if (!this.index.conversations.some((c) => c.id === id)) return undefined;
     const stored = this.memento.get<Conversation>(conversationKey(id));
     if (!stored || !Array.isArray(stored.messages)) return undefined;
-    // A stream cannot outlive the extension host that ran it: after a reload it is over, keep what came.
-    const messages = stored.messages.map((m) => (m.status === 'streaming' ? { ...m, status: 'stopped' as const } : m));
+    const messages = stored.messages.map(currentMessage);
     const conversation = { ...stored, messages };
     this.loaded.set(id, conversation);
     return conversation;

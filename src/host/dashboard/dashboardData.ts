@@ -1,6 +1,6 @@
 // Turns the ledger's reports into what the dashboard shows. No `vscode`: unit-tested in plain Node.
 import type { AnalyticsReport, UsageReport } from '../../core/ledger';
-import { SECTION_LABELS } from '../../core/tokens/optimizer';
+import { SECTION_LABELS, isPromptSection } from '../../shared/vocabulary';
 import type { DashboardData, QuotaGauge } from '../../protocol/dashboard';
 
 const GAUGE_NAMES: Record<string, string> = { daily: 'Today', monthly: 'This month', conversation: 'This conversation', rate: 'Per minute (rate limit)' };
@@ -40,7 +40,7 @@ export function toDashboardData(analytics: AnalyticsReport, usage: UsageReport, 
       modelPromptTokens: r.promptTokens > 0 ? r.promptTokens : undefined,
       completionTokens: r.completionTokens,
       outcome: r.outcome,
-      truncatedSections: r.truncatedSections.map((s) => (SECTION_LABELS as Record<string, string>)[s] ?? s),
+      truncatedSections: r.truncatedSections.map((s) => (isPromptSection(s) ? SECTION_LABELS[s] : s)),
       latencyMs: r.latencyMs ?? undefined,
     })),
   };

@@ -1,6 +1,7 @@
 // The box at the bottom: prompt input, its live token meter, Send and Stop.
-import type { TokenBreakdown, WebviewToHost } from '../../protocol/chat';
-import { sectionWords } from './format';
+import type { ChatRequests, MeterReading, WebviewToHost } from '../../protocol/chat';
+import type { RpcClient } from '../../protocol/rpc';
+import { sectionList } from '../../shared/vocabulary';
 import { el, renderMeter } from './views';
 
 /** Wait this long after the last keystroke before counting: typing never waits for a count. */
@@ -12,11 +13,15 @@ export class Composer {
   private readonly meterSlot = el('div', 'composer-meter-slot');
   private readonly send = el('button', 'button-primary', 'Send', 'send');
   private readonly stopButton = el('button', 'button-secondary stop-button', 'Stop', 'stop');
-  private seq = 0;
+  /** The request id of the latest count: replies to older ones are stale and dropped. */
+  private latest = 0;
   private timer: number | undefined;
   private streaming = false;
 
-  constructor(private readonly post: (message: WebviewToHost) => void) {
+  constructor(
+    private readonly post: (message: WebviewToHost) => void,
+    private readonly rpc: RpcClient<ChatRequests>,
+  ) {
     this.input.id = 'prompt';
     this.input.rows = 3;
     this.input.placeholder = 'Ask about your code… (Enter to send, Shift+Enter for a new line)';
@@ -48,21 +53,23 @@ export class Composer {
   measureNow(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    this.post({ type: 'measure', seq: ++this.seq, text: this.input.value });
+    const reading = this.rpc.request('measure', { text: this.input.value });
+    const id = (this.latest = this.rpc.lastId);
+    reading.then(
+      (r) => id === this.latest && this.showMeter(r),
+      (error: unknown) => id === this.latest && this.showMeterError(error instanceof Error ? error.message : String(error)),
+    );
   }
 
-  /** A meter result; results for older text than the latest request are ignored. */
-  showMeter(seq: number, breakdown: TokenBreakdown, truncatedSections: string[]): void {
-    if (seq !== this.seq) return;
+  private showMeter({ breakdown, notice }: MeterReading): void {
     const meter = renderMeter(breakdown, 'composer-meter');
-    if (truncatedSections.length) {
-      meter.append(el('div', 'meter-warning', `Too long for the window: ${truncatedSections.map(sectionWords).join(', ')} would be cut.`, 'composer-meter-warning'));
+    if (notice) {
+      meter.append(el('div', 'meter-warning', `Too long for the window: ${sectionList(notice.sections)} would be cut.`, 'composer-meter-warning'));
     }
     this.meterSlot.replaceChildren(meter);
   }
 
-  showMeterError(seq: number, message: string): void {
-    if (seq !== this.seq) return;
+  private showMeterError(message: string): void {
     this.meterSlot.replaceChildren(el('div', 'meter meter-error', `Cannot count tokens: ${message}`, 'composer-meter'));
   }
 

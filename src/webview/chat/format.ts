@@ -1,43 +1,9 @@
-// Pure formatting for the chat panel: no DOM, so it unit-tests in plain Node (test/unit/panel/).
-import type { MeterSection, TokenBreakdown, TruncationReport } from '../../protocol/chat';
-
-const SECTION_LABELS: Record<MeterSection, string> = {
-  system: 'system',
-  user: 'your message',
-  context: 'code context',
-  history: 'history',
-  reserved: 'reserved for answer',
-};
-const SECTION_ORDER: readonly MeterSection[] = ['system', 'user', 'context', 'history', 'reserved'];
-
-export function sectionLabel(section: MeterSection): string {
-  return SECTION_LABELS[section];
-}
-
-/** 1234567 -> "1,234,567". Locale-independent, so tests and screenshots are stable. */
-export function formatCount(n: number): string {
-  const rounded = Math.round(n);
-  const sign = rounded < 0 ? '-' : '';
-  return sign + String(Math.abs(rounded)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-/** Compact token counts for tight places: 812, 5.1k, 12k, 128k, 1.2M. */
-export function formatTokens(n: number): string {
-  const abs = Math.abs(n);
-  if (abs < 1000) return String(Math.round(n));
-  if (abs < 1_000_000) {
-    const k = n / 1000;
-    return `${Math.abs(k) < 10 ? trimZero(k.toFixed(1)) : Math.round(k)}k`;
-  }
-  const m = n / 1_000_000;
-  return `${Math.abs(m) < 10 ? trimZero(m.toFixed(1)) : Math.round(m)}M`;
-}
-
-/** A context window as people name it: 8192 -> "8k", 131072 -> "128k" (powers of two count in KiB). */
-export function formatWindow(n: number): string {
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024}k`;
-  return formatTokens(n);
-}
+// Pure formatting for the chat panel: no DOM, so it unit-tests in plain Node (test/unit/webview/chat/).
+// Section words and token formatters are shared (src/shared/), so the panel, the dashboard and the log agree.
+import type { TokenBreakdown } from '../../protocol/chat';
+import { formatCount, formatTokens } from '../../shared/format';
+import type { TruncatedNotice } from '../../shared/notices';
+import { METER_ORDER, SECTION_LABELS, sectionList, type MeterSection } from '../../shared/vocabulary';
 
 /**
  * Splits plain text on `backticks` into text and code parts, so error advice such as "Run `ollama pull x`"
@@ -56,10 +22,6 @@ export function splitInlineCode(text: string): { text: string; code: boolean }[]
   return parts;
 }
 
-function trimZero(s: string): string {
-  return s.endsWith('.0') ? s.slice(0, -2) : s;
-}
-
 export interface MeterSegment {
   section: MeterSection;
   label: string;
@@ -71,9 +33,9 @@ export interface MeterSegment {
 /** The bar's segments in drawing order. Fractions never add up to more than 1, even for an over-full prompt. */
 export function meterSegments(b: TokenBreakdown): MeterSegment[] {
   const limit = Math.max(1, b.limit);
-  const total = SECTION_ORDER.reduce((sum, s) => sum + Math.max(0, b[s]), 0);
+  const total = METER_ORDER.reduce((sum, s) => sum + Math.max(0, b[s]), 0);
   const scale = total > limit ? limit / total : 1;
-  return SECTION_ORDER.map((section) => ({
+  return METER_ORDER.map((section) => ({
     section,
     label: SECTION_LABELS[section],
     tokens: b[section],
@@ -97,7 +59,7 @@ export function meterSummary(b: TokenBreakdown): string {
 
 /** The per-section split as one line, e.g. "system 120 · your message 15 · … · reserved for answer 819". */
 export function meterSplitText(b: TokenBreakdown): string {
-  return SECTION_ORDER.map((s) => `${SECTION_LABELS[s]} ${formatCount(b[s])}`).join(' · ');
+  return METER_ORDER.map((s) => `${SECTION_LABELS[s]} ${formatCount(b[s])}`).join(' · ');
 }
 
 /** Accessible description of a meter, read by screen readers instead of the bar. */
@@ -105,19 +67,13 @@ export function meterAriaLabel(b: TokenBreakdown): string {
   return `${meterSummary(b)}${b.estimated ? ' (estimate)' : ''}: ${meterSplitText(b)}`;
 }
 
-const SECTION_WORDS: Record<string, string> = { system: 'system prompt', user: 'your message', history: 'conversation history', context: 'code context' };
-
-/** A truncated section's id (`context`, `history`, `user`, `system`) in words; unknown names pass through. */
-export function sectionWords(section: string): string {
-  return SECTION_WORDS[section] ?? section;
-}
-
-/** The facts of a truncation report as short lines, in the order the notice shows them. */
-export function truncationDetails(report: TruncationReport): string[] {
+/** The facts of a cut, as short lines in the order the notice shows them. */
+export function truncationDetails(notice: TruncatedNotice): string[] {
   const lines: string[] = [];
-  if (report.sections.length) lines.push(`Cut: ${report.sections.map(sectionWords).join(', ')}`);
-  if (report.tokensCut !== undefined) lines.push(`Tokens cut: ${formatCount(report.tokensCut)}`);
-  for (const chunk of report.droppedChunks) {
+  if (notice.sections.length) lines.push(`Cut: ${sectionList(notice.sections)}`);
+  if (notice.tokensCut !== undefined) lines.push(`Tokens cut: ${formatCount(notice.tokensCut)}`);
+  if (notice.droppedMessages > 0) lines.push(`Dropped: the ${notice.droppedMessages === 1 ? 'oldest message' : `${notice.droppedMessages} oldest messages`} of the conversation`);
+  for (const chunk of notice.droppedChunks) {
     const tokens = chunk.tokens !== undefined ? ` (${formatCount(chunk.tokens)} tokens)` : '';
     lines.push(`${chunk.partial ? 'Partly dropped' : 'Dropped'}: ${chunk.source}${tokens}`);
   }

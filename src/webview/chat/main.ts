@@ -1,15 +1,18 @@
 // The chat webview: draws what the host says (src/protocol.ts) and reports what the user does.
 // It holds no conversation of its own; after a reload the host sends the whole state again.
-import type { ChatAction, ConversationSummary, HostToWebview, PanelState, WebviewToHost } from '../../protocol/chat';
+import { CHAT_ACTIONS, type ChatAction, type ChatRequests, type ConversationSummary, type HostToWebview, type PanelState, type WebviewToHost } from '../../protocol/chat';
+import { RpcClient } from '../../protocol/rpc';
+import { formatWindow } from '../../shared/format';
 import './chat.css';
 import { Composer } from './composer';
-import { conversationTotalText, formatWindow } from './format';
+import { conversationTotalText } from './format';
 import { MessageList } from './messageList';
 import { el, renderErrorCard } from './views';
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewToHost): void };
 const vscode = acquireVsCodeApi();
 const post = (message: WebviewToHost) => vscode.postMessage(message);
+const rpc = new RpcClient<ChatRequests>(post);
 
 const app = document.getElementById('app') ?? document.body;
 
@@ -33,7 +36,7 @@ const banner = el('div', 'banner', undefined, 'banner');
 const toast = el('div', 'toast', undefined, 'notice');
 toast.setAttribute('role', 'status');
 toast.hidden = true;
-const composer = new Composer(post);
+const composer = new Composer(post, rpc);
 app.append(header, list.root, banner, composer.root, toast);
 
 let streamingId: string | undefined;
@@ -87,10 +90,9 @@ function onMessage(m: HostToWebview): void {
       return applyState(m.state);
     case 'conversations':
       return showConversations(m.conversations, m.activeId);
-    case 'meter':
-      return composer.showMeter(m.seq, m.breakdown, m.truncatedSections);
-    case 'meterError':
-      return composer.showMeterError(m.seq, m.message);
+    case 'reply':
+      rpc.receive(m);
+      return;
     case 'messageAdded':
       banner.replaceChildren();
       if (m.message.role === 'user') list.stickToEnd();
@@ -102,18 +104,14 @@ function onMessage(m: HostToWebview): void {
     case 'streamTokens':
       return list.appendTokens(m.messageId, m.text);
     case 'streamEnd':
-      list.endStream(m.messageId, m.status, m.text, m.fallbackUsed);
+      list.endStream(m.messageId, m.status, m.text);
       if (streamingId === m.messageId) setStreaming(undefined);
       composer.measureNow();
       return;
     case 'usage':
       return list.setUsage(m.messageId, m.usage);
-    case 'truncation':
-      return list.setTruncation(m.messageId, m.report);
-    case 'serverTruncation':
-      return list.setServerTruncation(m.messageId, m.report);
-    case 'notes':
-      return list.setNotes(m.messageId, m.notes);
+    case 'notices':
+      return list.setNotices(m.messageId, m.notices);
     case 'error':
       if (m.messageId && list.setError(m.messageId, m.error)) return;
       banner.replaceChildren(renderErrorCard(m.error, undefined));
@@ -125,12 +123,18 @@ function onMessage(m: HostToWebview): void {
   }
 }
 
+/** The buttons carry their action as a data attribute; only the protocol's actions are sent. */
+function isChatAction(value: string | undefined): value is ChatAction {
+  return (CHAT_ACTIONS as readonly string[]).includes(value ?? '');
+}
+
 // One delegated click handler: error-card actions and code-block buttons, wherever they are.
 app.addEventListener('click', (e) => {
   const target = e.target instanceof Element ? e.target.closest('button') : null;
   if (!target) return;
-  if (target.dataset.action) {
-    post({ type: 'action', action: target.dataset.action as ChatAction, messageId: target.dataset.messageId });
+  const action = target.dataset.action;
+  if (isChatAction(action)) {
+    post({ type: 'action', action, messageId: target.dataset.messageId });
     if (!target.dataset.messageId) banner.replaceChildren();
     return;
   }

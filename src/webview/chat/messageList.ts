@@ -1,7 +1,8 @@
 // The conversation: one <article> per message, updated in place by id. Only the streaming answer is
 // redrawn while tokens arrive; every other message is drawn once.
-import type { ChatErrorInfo, ChatMessage, MessageStatus, MessageUsage, ServerTruncationReport, TruncationReport } from '../../protocol/chat';
-import { formatCount } from './format';
+import type { ChatErrorInfo, ChatMessage, MessageStatus, MessageUsage } from '../../protocol/chat';
+import { formatCount } from '../../shared/format';
+import { noticeText, type Notice } from '../../shared/notices';
 import { renderMarkdown } from './markdown';
 import { StreamingBody } from './streamingBody';
 import { decorateCodeBlock, el, renderErrorCard, renderMeter, renderServerTruncationNotice, renderTruncationNotice } from './views';
@@ -62,10 +63,10 @@ export class MessageList {
     entry.stream?.append(text);
   }
 
-  endStream(id: string, status: MessageStatus, text: string, fallbackUsed?: boolean): void {
+  endStream(id: string, status: MessageStatus, text: string): void {
     const entry = this.entries.get(id);
     if (!entry) return;
-    entry.data = { ...entry.data, status, text, fallbackUsed };
+    entry.data = { ...entry.data, status, text };
     entry.root.dataset.status = status;
     if (entry.stream) entry.stream.finish(text);
     else entry.body.replaceChildren(renderMarkdown(text, decorateCodeBlock));
@@ -78,16 +79,8 @@ export class MessageList {
     this.patch(id, { usage });
   }
 
-  setTruncation(id: string, report: TruncationReport | null): void {
-    this.patch(id, { truncation: report ?? undefined });
-  }
-
-  setServerTruncation(id: string, report: ServerTruncationReport): void {
-    this.patch(id, { serverTruncation: report });
-  }
-
-  setNotes(id: string, notes: string[]): void {
-    this.patch(id, { notes });
+  setNotices(id: string, notices: Notice[]): void {
+    this.patch(id, { notices: notices.length ? notices : undefined });
   }
 
   setError(id: string, error: ChatErrorInfo): boolean {
@@ -143,13 +136,18 @@ export class MessageList {
       if (extra.length) meter.querySelector('.meter-line')?.append(el('span', 'meter-extra', extra.join(' · ')));
       parts.push(meter);
     }
-    if (m.truncation) parts.push(renderTruncationNotice(m.truncation, m.usage?.prompt.limit));
-    if (m.serverTruncation) parts.push(renderServerTruncationNotice(m.serverTruncation));
+    // Each kind of notice has its place: cuts as warning cards first, the rest as notes under them.
+    for (const notice of m.notices ?? []) {
+      if (notice.kind === 'truncated') parts.push(renderTruncationNotice(notice));
+      else if (notice.kind === 'serverCut') parts.push(renderServerTruncationNotice(notice));
+    }
     if (m.role === 'assistant' && m.status === 'stopped') {
       parts.push(el('div', 'stopped-marker', m.text.trim() ? 'Stopped: the answer above is partial.' : 'Stopped before any answer arrived.', 'stopped-marker'));
     }
-    for (const note of m.notes ?? []) parts.push(el('div', 'message-note', note, 'message-note'));
-    if (m.fallbackUsed) parts.push(el('div', 'message-note', 'Answered without streaming (fallback request).', 'fallback-note'));
+    for (const notice of m.notices ?? []) {
+      if (notice.kind === 'truncated' || notice.kind === 'serverCut') continue;
+      parts.push(el('div', 'message-note', noticeText(notice), notice.kind === 'fallback' ? 'fallback-note' : 'message-note'));
+    }
     if (m.error) parts.push(renderErrorCard(m.error, m.id));
     entry.footer.replaceChildren(...parts);
   }

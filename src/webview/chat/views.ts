@@ -1,8 +1,10 @@
 // DOM builders for the pieces of the chat panel. Text always goes in through textContent; the only
 // HTML is the sanitized markdown fragment. Stable `data-testid`s are the contract with the UI tests
 // (listed in docs/usage.md#for-test-authors).
-import type { ChatAction, ChatErrorInfo, ServerTruncationReport, TokenBreakdown, TruncationReport } from '../../protocol/chat';
-import { formatCount, meterAriaLabel, meterLevel, meterSegments, meterSplitText, meterSummary, splitInlineCode, truncationDetails } from './format';
+import type { ChatAction, ChatErrorInfo, TokenBreakdown } from '../../protocol/chat';
+import { formatCount } from '../../shared/format';
+import { noticeText, type ServerCutNotice, type TruncatedNotice } from '../../shared/notices';
+import { meterAriaLabel, meterLevel, meterSegments, meterSplitText, meterSummary, splitInlineCode, truncationDetails } from './format';
 
 /** Creates an element with a class, optional test id and text. */
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string, testId?: string): HTMLElementTagNameMap[K] {
@@ -51,13 +53,13 @@ export function renderMeter(b: TokenBreakdown, testId: string, compact = false):
 }
 
 /** The notice shown on a message whose prompt was cut. Never collapsed away: the facts stay visible. */
-export function renderTruncationNotice(report: TruncationReport, limit: number | undefined): HTMLElement {
+export function renderTruncationNotice(notice: TruncatedNotice): HTMLElement {
   const root = el('div', 'notice notice-warning', undefined, 'truncation-warning');
   root.setAttribute('role', 'alert');
-  const title = limit ? `Part of this prompt was cut to fit the ${formatCount(limit)}-token window` : 'Part of this prompt was cut to fit the window';
+  const title = notice.window ? `Part of this prompt was cut to fit the ${formatCount(notice.window)}-token window` : 'Part of this prompt was cut to fit the window';
   root.append(el('div', 'notice-title', title));
-  root.append(el('p', 'notice-text', report.warning, 'truncation-text'));
-  const details = truncationDetails(report);
+  root.append(el('p', 'notice-text', noticeText(notice), 'truncation-text'));
+  const details = truncationDetails(notice);
   if (details.length) {
     const list = el('ul', 'notice-details', undefined, 'truncation-details');
     for (const line of details) list.append(el('li', undefined, line));
@@ -66,13 +68,13 @@ export function renderTruncationNotice(report: TruncationReport, limit: number |
   return root;
 }
 
-export function renderServerTruncationNotice(report: ServerTruncationReport): HTMLElement {
+export function renderServerTruncationNotice(notice: ServerCutNotice): HTMLElement {
   const root = el('div', 'notice notice-warning', undefined, 'server-truncation-warning');
   root.setAttribute('role', 'alert');
   root.append(el('div', 'notice-title', 'Ollama may have cut this prompt'));
-  root.append(textWithCode('p', 'notice-text', report.message));
-  if (report.sentTokens !== undefined && report.evaluatedTokens !== undefined) {
-    root.append(el('p', 'notice-facts', `Sent ${formatCount(report.sentTokens)} tokens; the model read ${formatCount(report.evaluatedTokens)}.`));
+  root.append(textWithCode('p', 'notice-text', noticeText(notice)));
+  if (notice.evaluatedTokens !== undefined) {
+    root.append(el('p', 'notice-facts', `Sent ${formatCount(notice.sentTokens)} tokens; the model read ${formatCount(notice.evaluatedTokens)}.`));
   }
   return root;
 }

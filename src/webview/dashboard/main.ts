@@ -4,6 +4,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { DashboardData, DashboardToHost, GroupUsage, HostToDashboard, QuotaGauge, RequestRow } from '../../protocol/dashboard';
+import { formatCount } from '../../shared/format';
 import './dashboard.css';
 
 declare function acquireVsCodeApi(): { postMessage(message: DashboardToHost): void };
@@ -20,7 +21,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: { className?: 
   return node;
 }
 
-const fmt = (n: number) => n.toLocaleString('en-US');
+
 const themeColor = (name: string, fallback: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 
 function button(text: string, testid: string, message: DashboardToHost): HTMLButtonElement {
@@ -42,8 +43,8 @@ function render(data: DashboardData): void {
     button('Export JSON', 'export-json', { type: 'export', format: 'json' }));
   const t = data.totals;
   const totals = el('section', { className: 'totals', testid: 'totals' },
-    stat('Requests', fmt(t.requests)), stat('Prompt tokens', fmt(t.prompt)), stat('Completion tokens', fmt(t.completion)),
-    stat('Cancelled', fmt(t.cancelled)), stat('Failed', fmt(t.failed)), stat('Refused', fmt(t.refused)));
+    stat('Requests', formatCount(t.requests)), stat('Prompt tokens', formatCount(t.prompt)), stat('Completion tokens', formatCount(t.completion)),
+    stat('Cancelled', formatCount(t.cancelled)), stat('Failed', formatCount(t.failed)), stat('Refused', formatCount(t.refused)));
   app.append(header, totals, gauges(data.gauges));
   if (t.requests === 0) {
     app.append(el('p', { className: 'empty', testid: 'empty', text: 'No requests yet. Ask something in the chat panel or run "Therapist: Explain Selection", then refresh.' }));
@@ -79,9 +80,9 @@ function gauges(list: QuotaGauge[]): HTMLElement {
       meter.setAttribute('aria-valuemax', String(g.limit));
       meter.setAttribute('aria-valuenow', String(g.used));
       const pct = Math.round((g.used / g.limit) * 100);
-      row.append(meter, el('div', { className: 'muted', text: `${fmt(g.used)} of ${fmt(g.limit)} (${pct}%)${g.resetsAt ? ` · resets ${new Date(g.resetsAt).toLocaleString()}` : ''}` }));
+      row.append(meter, el('div', { className: 'muted', text: `${formatCount(g.used)} of ${formatCount(g.limit)} (${pct}%)${g.resetsAt ? ` · resets ${new Date(g.resetsAt).toLocaleString()}` : ''}` }));
     } else {
-      const set = el('button', { className: 'link', text: `unlimited · ${fmt(g.used)} used · set a limit` });
+      const set = el('button', { className: 'link', text: `unlimited · ${formatCount(g.used)} used · set a limit` });
       set.addEventListener('click', () => vscode.postMessage({ type: 'openSettings', setting: g.setting }));
       row.append(set);
     }
@@ -106,7 +107,7 @@ function dayChart(container: HTMLElement, data: DashboardData): uPlot {
   return new uPlot({
     width: Math.max(280, container.clientWidth - 24), height: 220, legend: { show: true },
     scales: { x: { time: false, range: [-0.6, Math.max(0.6, xs.length - 0.4)] }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
-    axes: [{ ...axisStyle(), splits: () => xs, values: (_u, vals) => vals.map((v) => labels[v] ?? '') }, { ...axisStyle(), size: 76, values: (_u, vals) => vals.map((v) => fmt(v)) }],
+    axes: [{ ...axisStyle(), splits: () => xs, values: (_u, vals) => vals.map((v) => labels[v] ?? '') }, { ...axisStyle(), size: 76, values: (_u, vals) => vals.map((v) => formatCount(v)) }],
     series: [
       { label: 'day', value: (_u, v) => labels[v] ?? '' },
       { label: 'prompt', fill: prompt, stroke: prompt, paths: uPlot.paths.bars!({ size: [0.35, 40], gap: 2, align: -1 }), points: { show: false } },
@@ -121,7 +122,7 @@ function groupChart(container: HTMLElement, groups: GroupUsage[]): uPlot {
   return new uPlot({
     width: Math.max(280, container.clientWidth - 24), height: 220, legend: { show: true },
     scales: { x: { time: false, range: [-0.6, Math.max(0.6, groups.length - 0.4)] }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
-    axes: [{ ...axisStyle(), splits: () => xs, values: (_u, vals) => vals.map((v) => groups[v]?.label ?? '') }, { ...axisStyle(), size: 76, values: (_u, vals) => vals.map((v) => fmt(v)) }],
+    axes: [{ ...axisStyle(), splits: () => xs, values: (_u, vals) => vals.map((v) => groups[v]?.label ?? '') }, { ...axisStyle(), size: 76, values: (_u, vals) => vals.map((v) => formatCount(v)) }],
     series: [{ label: 'model', value: (_u, v) => groups[v]?.label ?? '' }, { label: 'tokens', fill: color, stroke: color, paths: uPlot.paths.bars!({ size: [0.5, 60] }), points: { show: false } }],
   }, [xs, groups.map((g) => g.prompt + g.completion)], container);
 }
@@ -133,15 +134,15 @@ function table(headers: string[], rows: string[][], testid: string): HTMLTableEl
 
 function conversations(groups: GroupUsage[]): HTMLElement {
   return el('section', { className: 'card' }, el('h2', { text: 'Per conversation' }),
-    table(['Conversation', 'Requests', 'Prompt', 'Completion', 'Total'], groups.map((g) => [g.label, fmt(g.requests), fmt(g.prompt), fmt(g.completion), fmt(g.prompt + g.completion)]), 'conversations'));
+    table(['Conversation', 'Requests', 'Prompt', 'Completion', 'Total'], groups.map((g) => [g.label, formatCount(g.requests), formatCount(g.prompt), formatCount(g.completion), formatCount(g.prompt + g.completion)]), 'conversations'));
 }
 
 function biggest(rows: RequestRow[]): HTMLElement {
   return el('section', { className: 'card' }, el('h2', { text: 'Biggest requests' }),
     table(['When', 'Command', 'Model', 'Prompt (ours / model)', 'Completion', 'Outcome', 'Cut'], rows.map((r) => [
       new Date(r.time).toLocaleString(), r.command, r.model,
-      `${fmt(r.promptTokens)} / ${r.modelPromptTokens === undefined ? '–' : fmt(r.modelPromptTokens)}`,
-      fmt(r.completionTokens), r.outcome, r.truncatedSections.join(', ') || '–',
+      `${formatCount(r.promptTokens)} / ${r.modelPromptTokens === undefined ? '–' : formatCount(r.modelPromptTokens)}`,
+      formatCount(r.completionTokens), r.outcome, r.truncatedSections.join(', ') || '–',
     ]), 'biggest'));
 }
 

@@ -70,7 +70,7 @@ try {
     await page.fill(T('prompt-input'), 'x'.repeat(400));
     await page.waitForFunction(() => document.querySelector('[data-testid="meter-summary"]')?.textContent === '220 / 8,192 tokens', undefined, WAIT);
     const split = await page.textContent(`${T('composer-meter')} ${T('meter-split')}`);
-    for (const part of ['system 120', 'your message 100', 'code context 0', 'history 0', 'reserved for answer 819']) assert(split.includes(part), `split lacks "${part}": ${split}`);
+    for (const part of ['system prompt 120', 'your message 100', 'code context 0', 'conversation history 0', 'reserved for answer 819']) assert(split.includes(part), `split lacks "${part}": ${split}`);
     assert((await page.locator(`${T('composer-meter')} ${T('meter-estimate')}`).count()) === 0, 'exact counts must not be labelled as estimates');
     await page.evaluate(() => (window.__fake.estimated = true));
     await page.fill(T('prompt-input'), 'y'.repeat(400));

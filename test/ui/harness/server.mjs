@@ -1,5 +1,5 @@
 // A tiny static server for the chat webview harness: the built dist/webview/chat.{js,css} inside a page
-// with a fake `acquireVsCodeApi` and a scripted fake host (public/fake-host.js). 127.0.0.1, random port.
+// with a fake `acquireVsCodeApi` and a scripted fake host (fakeHost.browser.ts, bundled to out/harness/). 127.0.0.1, random port.
 //   node test/ui/harness/server.mjs     serve and print the URL (open it in a browser to play with the panel)
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -13,7 +13,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 /** URL path -> file on disk. Nothing else is served. */
 const ROUTES = {
   '/': path.join(here, 'public', 'index.html'),
-  '/fake-host.js': path.join(here, 'public', 'fake-host.js'),
+  '/fake-host.js': path.join(root, 'out', 'harness', 'fake-host.js'),
   '/themes.css': path.join(here, 'public', 'themes.css'),
   '/dist/webview/chat.js': path.join(root, 'dist', 'webview', 'chat.js'),
   '/dist/webview/chat.css': path.join(root, 'dist', 'webview', 'chat.css'),

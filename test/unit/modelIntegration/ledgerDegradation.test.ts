@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { QuotaExceededError } from '../../../src/core/ledger';
-import type { LedgerAdvice, LedgerHook } from '../../../src/core/ledger/hook';
+import type { LedgerHook } from '../../../src/core/ledger/hook';
+import type { PlanAdvice } from '../../../src/core/ledger/types';
+import { noticeOf, type DegradedNotice } from '../../../src/shared/notices';
 import { LedgerService } from '../../../src/core/ledger/ledgerService';
 import { ModelIntegration, type ModelIntegrationOptions } from '../../../src/modelIntegration';
 import { TokenCounter } from '../../../src/tokenCounter';
@@ -31,7 +33,8 @@ describe('ModelIntegration with a ledger near its limits', () => {
 
   it('shrinks context and the answer reserve when the ledger says degrade, keeps num_ctx, and says why', async () => {
     const asked: number[] = [];
-    const advice: LedgerAdvice = { level: 'degrade', shrinkCompletionTo: 200, shrinkContextBy: 1500, message: 'Near your daily quota: answer reserve cut from 410 to 200 tokens and 1,500 tokens of the least relevant context dropped.' };
+    const notice: DegradedNotice = { kind: 'degraded', limit: 'daily quota', percentFull: 85, percentAfter: 81, wouldPass: false, completionFrom: 410, completionTo: 200, contextDropped: 1500 };
+    const advice: PlanAdvice = { level: 'degrade', shrinkCompletionTo: 200, shrinkContextBy: 1500, notice, message: 'shown from the notice' };
     const ledger: LedgerHook = { plan: (r) => { asked.push(r.promptTokens); return advice; }, reserve: (r) => { asked.push(r.promptTokens); return settleFree; } };
     const full = await make({ reserve: () => settleFree }).generateResponse('What do these do?', [1, 2, 3, 4, 5, 6].map(chunk));
     const result = await make(ledger).generateResponse('What do these do?', [1, 2, 3, 4, 5, 6].map(chunk));
@@ -41,7 +44,7 @@ describe('ModelIntegration with a ledger near its limits', () => {
     assert.ok(asked[1] < asked[0], `the reserved prompt shrank (${asked[0]} -> ${asked[1]})`);
     assert.ok(result.usage.perSection.context < full.usage.perSection.context, 'context shrank');
     assert.ok(result.droppedChunks.length > full.droppedChunks.length, 'more low-relevance chunks were dropped');
-    assert.ok(result.warnings.includes(advice.message), JSON.stringify(result.warnings));
+    assert.deepEqual(noticeOf(result.notices, 'degraded'), notice, 'the ledger\'s reason reaches the panel as it was given');
     assert.ok(result.usage.total + result.usage.completionReserve <= 4096);
   });
 
@@ -62,13 +65,13 @@ describe('ModelIntegration with a ledger near its limits', () => {
       const mi = make(service, { user: 'dev' });
       const context = [1, 2, 3, 4, 5, 6].map(chunk);
       const ok = await mi.generateResponse('Explain', context, { conversationId: 'c1' });
-      assert.equal(ok.warnings.some((w) => /quota/.test(w)), false, 'well within the quota: nothing shrinks');
+      assert.equal(noticeOf(ok.notices, 'degraded'), undefined, 'well within the quota: nothing shrinks');
       // Use up most of the day so the next full request would pass 80%.
       const ledger = await service.ledger();
       const filler = await ledger.reserve({ user: 'dev', conversation: 'c0', model: 'coder:7b', command: 'chat', promptTokens: 6000 - ledger.usage({ user: 'dev' }).today.totalTokens - 3000, completionTokens: 0 });
       await filler.commit({ promptTokens: 6000 - ledger.usage({ user: 'dev' }).today.totalTokens - 3000, completionTokens: 0 });
       const shrunk = await mi.generateResponse('Explain', context, { conversationId: 'c1' });
-      assert.ok(shrunk.warnings.some((w) => /daily quota/.test(w)), JSON.stringify(shrunk.warnings));
+      assert.equal(noticeOf(shrunk.notices, 'degraded')?.limit, 'daily quota', JSON.stringify(shrunk.notices));
       assert.ok(shrunk.usage.total < ok.usage.total, `smaller prompt (${ok.usage.total} -> ${shrunk.usage.total})`);
       // Now use up the rest: the next request is refused before sending.
       const rest = 6000 - ledger.usage({ user: 'dev' }).today.totalTokens;

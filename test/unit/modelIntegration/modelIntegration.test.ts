@@ -6,6 +6,7 @@ import { Ledger } from '../../../src/core/ledger';
 import { InMemoryCalibrationStore } from '../../../src/core/calibration/calibrationStore';
 import { OllamaHttpError } from '../../../src/core/ollama/errors';
 import { ConfigurationError } from '../../../src/core/errors';
+import { noticeOf, noticeText } from '../../../src/shared/notices';
 import { DEFAULT_SYSTEM_PROMPT, ModelIntegration, UNCALIBRATED_FACTOR, type ModelIntegrationOptions } from '../../../src/modelIntegration';
 import { TokenCounter } from '../../../src/tokenCounter';
 import { OllamaSimulator } from '../../support/ollamaSimulator';
@@ -53,7 +54,7 @@ describe('ModelIntegration against the simulator', function () {
     assert.equal(u.total, u.perSection.system + u.perSection.user + u.perSection.context + u.perSection.history);
     assert.equal(u.promptEvalCount, chats()[0].promptEvalCount);
     assert.equal(u.evalCount, 15);
-    assert.deepEqual([result.truncated, result.fallbackUsed, result.cancelled, result.serverTruncationSuspected, result.warnings], [false, false, false, false, []]);
+    assert.deepEqual([result.truncated, result.fallbackUsed, result.cancelled, result.serverTruncationSuspected, result.notices], [false, false, false, false, []]);
     assert.equal(logger.usages.length, 1);
     const line = JSON.parse(logger.usages[0].replace(/^usage /, ''));
     assert.deepEqual([line.model, line.sent, line.limit, line.promptEvalCount, line.evalCount, line.cut], ['coder:7b', u.total, 4096, u.promptEvalCount, 15, []]);
@@ -73,7 +74,11 @@ describe('ModelIntegration against the simulator', function () {
     assert.equal(result.truncated, true);
     assert.deepEqual(result.truncatedSections, ['context']);
     assert.ok(result.droppedChunks.length > 0);
-    assert.match(result.warnings[0], /^WARNING: Input was truncated due to token limits\. Truncated sections: context/);
+    const cut = noticeOf(result.notices, 'truncated');
+    assert.deepEqual(cut?.sections, ['context']);
+    assert.equal(cut?.droppedChunks.length, result.droppedChunks.length, 'every dropped chunk is named in the notice');
+    assert.equal(cut?.window, 4096);
+    assert.match(noticeText(cut!), /^WARNING: Input was truncated due to token limits\. Truncated sections: code context/);
     assert.equal(chats()[0].truncated, false, 'the simulator (Ollama) did not have to cut anything');
     assert.ok((chats()[0].promptEvalCount as number) <= 4096 - 410);
   });
@@ -88,7 +93,9 @@ describe('ModelIntegration against the simulator', function () {
     const truncatedBySim = chats().map((r) => r.truncated);
     assert.equal(truncatedBySim[0], true, 'the first plan (default factor) was too optimistic for this tokenizer');
     assert.equal(results[0].serverTruncationSuspected, true);
-    assert.match(results[0].warnings.at(-1) ?? '', /^Ollama evaluated only \d+ prompt tokens where about \d+ were sent \(num_ctx 4096\)/);
+    const cut = noticeOf(results[0].notices, 'serverCut');
+    assert.equal(cut?.evaluatedTokens, chats()[0].promptEvalCount);
+    assert.equal(cut?.numCtx, 4096);
     assert.deepEqual(truncatedBySim.slice(3), [false, false, false], 'after learning, Ollama never cuts');
     for (const r of results.slice(3)) {
       assert.equal(r.serverTruncationSuspected, false);
@@ -111,9 +118,11 @@ describe('ModelIntegration against the simulator', function () {
     const result = await mi.generateResponse('third', Array.from({ length: 6 }, (_, i) => chunk(i)));
     assert.equal(chats()[2].truncated, true);
     assert.equal(result.serverTruncationSuspected, true);
-    const m = /^Ollama evaluated only (\d+) prompt tokens where about (\d+) were sent \(num_ctx 4096\)/.exec(result.warnings.at(-1) ?? '');
-    assert.ok(m, result.warnings.join(' | '));
-    assert.equal(Number(m[1]), chats()[2].promptEvalCount);
+    const cut = noticeOf(result.notices, 'serverCut');
+    assert.ok(cut, JSON.stringify(result.notices));
+    assert.equal(cut.evaluatedTokens, chats()[2].promptEvalCount);
+    assert.equal(cut.sentTokens, result.usage.total);
+    assert.ok(cut.expectedTokens > cut.evaluatedTokens!);
   });
 
   it('retries once with the model\'s own count after a 400 context error', async () => {
@@ -121,7 +130,8 @@ describe('ModelIntegration against the simulator', function () {
     const result = await make().generateResponse('Explain', Array.from({ length: 12 }, (_, i) => chunk(i)));
     assert.deepEqual(chats().map((r) => r.status), [400, 200]);
     assert.equal(result.text, REPLY);
-    assert.match(result.warnings.join(' '), /Ollama counted \d+ prompt tokens where Therapist planned \d+; re-planned/);
+    const retried = noticeOf(result.notices, 'retried');
+    assert.ok(retried && retried.modelTokens !== undefined && retried.modelTokens > 0, JSON.stringify(result.notices));
   });
 
   it('falls back to non-streaming with the promised warning', async () => {
@@ -130,7 +140,7 @@ describe('ModelIntegration against the simulator', function () {
     const result = await make().generateResponse('hi', [], { onFallback: (r) => reasons.push(r) });
     assert.equal(result.fallbackUsed, true);
     assert.equal(result.text, REPLY);
-    assert.deepEqual(result.warnings, ['Streaming failed (the server reported "llama runner process has terminated"); answered with a single non-streaming request.']);
+    assert.deepEqual(result.notices, [{ kind: 'fallback', reason: 'the server reported "llama runner process has terminated"' }]);
     assert.equal(reasons.length, 1);
   });
 
@@ -209,7 +219,7 @@ describe('ModelIntegration against the simulator', function () {
     const commits: number[] = [];
     const ledger = { reserve: () => ({ commit: (a: { promptTokens: number }) => commits.push(a.promptTokens), cancel: () => undefined, rollback: () => undefined }) };
     const result = await make({ calibrationStore: store, ledger }).generateResponse('hi', [chunk(1)]);
-    assert.deepEqual([result.usage.promptEvalCount, result.usage.evalCount, result.serverTruncationSuspected, result.warnings], [undefined, 15, false, []]);
+    assert.deepEqual([result.usage.promptEvalCount, result.usage.evalCount, result.serverTruncationSuspected, result.notices], [undefined, 15, false, []]);
     assert.equal(store.get('coder:7b'), undefined);
     assert.deepEqual(commits, [result.usage.total]);
   });

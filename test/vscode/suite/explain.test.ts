@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { noticeOf } from '../../../src/shared/notices';
 import { activateTherapist, eventually, explainAndWait, nextOutcome, select, setSettings, simulatorForSuite, withEditor } from './helpers';
 
 // Explain Selection end to end inside a real VS Code: the real extension, real settings, real HTTP to a
@@ -41,7 +42,8 @@ describe('Explain Selection against the Ollama simulator', function () {
       assert.equal(error, undefined, JSON.stringify(error));
       assert.ok(result!.truncated, 'the context was truncated');
       assert.ok(result!.truncatedSections.includes('context'), JSON.stringify(result!.truncatedSections));
-      assert.ok(result!.warnings.some((w) => w.startsWith('WARNING: Input was truncated due to token limits. Truncated sections: context chunks.')), JSON.stringify(result!.warnings));
+      const cut = noticeOf(result!.notices, 'truncated');
+      assert.ok(cut?.sections.includes('context') && cut.droppedChunks.length === result!.droppedChunks.length, JSON.stringify(result!.notices));
       assert.ok(result!.droppedChunks.length > 0, 'dropped chunks are reported');
       assert.ok(result!.usage.total + result!.usage.completionReserve <= result!.usage.limit);
     });
@@ -67,9 +69,9 @@ describe('Explain Selection against the Ollama simulator', function () {
       assert.equal(chat.numCtx, 4096, 'we asked for our window');
       assert.equal(chat.truncated, true, 'the simulated Ollama cut the prompt silently (HTTP 200)');
       assert.equal(result!.serverTruncationSuspected, true, 'Therapist noticed');
-      const warning = result!.warnings.find((w) => /may have truncated the prompt silently/.test(w));
-      assert.ok(warning, JSON.stringify(result!.warnings));
-      assert.match(warning, new RegExp(`evaluated only ${chat.promptEvalCount} prompt tokens`));
+      const cut = noticeOf(result!.notices, 'serverCut');
+      assert.ok(cut, JSON.stringify(result!.notices));
+      assert.deepEqual([cut.evaluatedTokens, cut.numCtx], [chat.promptEvalCount, 4096]);
     });
     sim.configureModel({ name: 'coder:7b', contextLength: 16384 });
   });

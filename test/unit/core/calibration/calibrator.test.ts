@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { InMemoryCalibrationStore } from '../../../../src/core/calibration/calibrationStore';
 import { Calibrator } from '../../../../src/core/calibration/calibrator';
-import { checkServerTruncation, serverTruncationWarning } from '../../../../src/core/request/truncationCheck';
+import { serverCutNotice } from '../../../../src/core/request/notices';
+import { checkServerTruncation } from '../../../../src/core/request/truncationCheck';
+import { noticeText } from '../../../../src/shared/notices';
 
 describe('Calibrator', () => {
   it('knows nothing before the first sample', () => {
@@ -52,13 +54,13 @@ describe('checkServerTruncation', () => {
   it('suspects a prompt_eval_count clearly below what was sent (Ollama 0.30+ keeps about num_ctx/2)', () => {
     const check = checkServerTruncation({ expectedPromptTokens: 3900, promptEvalCount: 2050, numCtx: 4096, calibrated: true });
     assert.equal(check.suspected, true);
-    assert.equal(serverTruncationWarning(check, 4096), 'Ollama evaluated only 2050 prompt tokens where about 3900 were sent (num_ctx 4096): the server may have truncated the prompt silently, so the answer may have missed part of it. Remove some context or start a new conversation.');
+    assert.equal(noticeText(serverCutNotice(check, 3900, 4096)), 'Ollama evaluated only 2050 prompt tokens where about 3900 were sent (num_ctx 4096): the server may have truncated the prompt silently, so the answer may have missed part of it. Remove some context or start a new conversation.');
   });
 
   it('suspects a count that fills num_ctx exactly (servers before 0.30)', () => {
     const check = checkServerTruncation({ expectedPromptTokens: 5000, promptEvalCount: 4096, numCtx: 4096, calibrated: false });
     assert.equal(check.suspected, true);
-    assert.match(serverTruncationWarning(check, 4096), /evaluated 4096 prompt tokens, its whole window/);
+    assert.match(noticeText(serverCutNotice(check, 3900, 4096)), /evaluated 4096 prompt tokens, its whole window/);
   });
 
   it('recognises Ollama 0.30+ keeping num_ctx/2 of a big planned prompt, even before calibration', () => {

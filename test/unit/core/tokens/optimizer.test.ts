@@ -64,7 +64,7 @@ describe('optimizePrompt', function () {
     ]);
     assert.equal(plan.tokenUsage.context, 6 * 102 + 78 + 2);
     assert.deepEqual(plan.truncatedSections, ['context']);
-    assert.equal(plan.warning, 'WARNING: Input was truncated due to token limits. Truncated sections: context chunks. Consider reducing context or breaking down your request.');
+    assert.equal(plan.warning, 'WARNING: Input was truncated due to token limits. Truncated sections: code context. Consider reducing context or breaking down your request.');
   });
 
   it('ranks chunks with a relevance first, then the rest by position, and returns them in caller order', function () {
@@ -84,7 +84,7 @@ describe('optimizePrompt', function () {
     assert.equal(plan.tokenUsage.history, 300);
     assert.equal(plan.contextChunks.length, 4, 'three whole chunks and a cut one in the 400-token context share');
     assert.deepEqual(plan.truncatedSections, ['context', 'history']);
-    assert.match(plan.warning ?? '', /Truncated sections: context chunks, conversation history\. Consider/);
+    assert.match(plan.warning ?? '', /Truncated sections: code context, conversation history\. Consider/);
   });
 
   it('cuts the user input only as a last resort, keeping both ends, after dropping context and history', function () {
@@ -98,7 +98,7 @@ describe('optimizePrompt', function () {
     assert.deepEqual(plan.contextChunks, []);
     assert.deepEqual(plan.history, []);
     assert.deepEqual(plan.truncatedSections, ['context', 'history', 'user']);
-    assert.match(plan.warning ?? '', /context chunks, conversation history, user input\./);
+    assert.match(plan.warning ?? '', /code context, conversation history, your message\./);
   });
 
   it('cuts a system prompt only when it is above its share', function () {
@@ -174,7 +174,7 @@ describe('optimizePrompt', function () {
         ...[7, 8, 9].map((index) => ({ index, id: undefined, source: undefined, relevance: undefined, tokens: 100, keptTokens: 0, status: 'dropped' })),
       ],
       droppedMessages: 0,
-      warning: 'WARNING: Input was truncated due to token limits. Truncated sections: context chunks. Consider reducing context or breaking down your request.',
+      warning: 'WARNING: Input was truncated due to token limits. Truncated sections: code context. Consider reducing context or breaking down your request.',
     });
   });
 });

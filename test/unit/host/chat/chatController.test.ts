@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ChatController } from '../../../../src/host/chat/chatController';
 import { ConversationStore } from '../../../../src/host/chat/conversationStore';
 import { ConfigurationError, TherapistError } from '../../../../src/core/errors';
+import type { TruncatedNotice } from '../../../../src/shared/notices';
 import { FakeBackend, ManualTimers, MapMemento, RecordingHost, RecordingPort, deferred, result, usageInfo } from './fakes';
 
 class OllamaUnreachable extends TherapistError {
@@ -55,7 +56,7 @@ describe('ChatController', () => {
     await ready(s);
     await s.controller.handle({ type: 'send', text: 'What does clamp do?' });
     assert.deepEqual(s.port.types(), [
-      'messageAdded', 'conversations', 'usage', 'truncation', 'messageAdded', 'streamStart', 'streamTokens', 'streamEnd', 'usage', 'truncation', 'conversationTotal', 'conversations',
+      'messageAdded', 'conversations', 'usage', 'notices', 'messageAdded', 'streamStart', 'streamTokens', 'streamEnd', 'usage', 'notices', 'conversationTotal', 'conversations',
     ]);
     const [user, assistant] = s.port.of('messageAdded').map((m) => m.message);
     assert.equal(user.text, 'What does clamp do?');
@@ -208,38 +209,30 @@ describe('ChatController', () => {
     assert.equal(s.port.of('state').at(-1)?.state.messages.length, 0);
   });
 
-  it('reports what the token engine cut: warning verbatim, sections, tokens and dropped chunk sources', async () => {
+  it('shows what the token engine cut as the typed notices of the sent message: preflight first, then the final one', async () => {
     const s = setup();
     await ready(s);
-    const warning = 'WARNING: Input was truncated due to token limits. Truncated sections: context chunks. Consider reducing context or breaking down your request.';
-    s.backend.info = () => usageInfo({ truncated: true, truncatedSections: ['context'], requested: 900, totalTokens: 150 });
-    s.backend.answer = async () => result({
-      truncated: true, truncatedSections: ['context'], warnings: [warning],
-      usage: { ...result().usage, total: 7000, requested: 7900 },
-      droppedChunks: [{ index: 0, source: 'src/big.ts:1-200', tokens: 700, keptTokens: 0, status: 'dropped' }, { index: 1, id: 'editor:util.ts', tokens: 500, keptTokens: 300, status: 'cut' }],
-    });
-    await s.controller.ask({ prompt: 'explain', context: ['a', 'b'] });
-    const reports = s.port.of('truncation');
-    assert.match(reports[0].report?.warning ?? '', /Truncated sections: context/, 'the preflight count already warns');
-    assert.equal(reports[0].report?.tokensCut, 750);
-    assert.deepEqual(reports[1].report, {
-      warning, sections: ['context'], tokensCut: 900,
+    const preflight: TruncatedNotice = { kind: 'truncated', sections: ['context'], tokensCut: 750, droppedChunks: [], droppedMessages: 0, window: 8192 };
+    const final: TruncatedNotice = {
+      kind: 'truncated', sections: ['context'], tokensCut: 900, droppedMessages: 0, window: 8192,
       droppedChunks: [{ source: 'src/big.ts:1-200', tokens: 700 }, { source: 'editor:util.ts', tokens: 200, partial: true }],
-    });
-    assert.equal(s.store.active().messages[0].truncation?.tokensCut, 900, 'persisted on the sent message');
+    };
+    s.backend.info = () => usageInfo({ truncated: true, truncatedSections: ['context'], requested: 900, totalTokens: 150, notice: preflight });
+    s.backend.answer = async () => result({ truncated: true, truncatedSections: ['context'], notices: [final], usage: { ...result().usage, total: 7000, requested: 7900 } });
+    await s.controller.ask({ prompt: 'explain', context: ['a', 'b'] });
+    const posted = s.port.of('notices');
+    assert.deepEqual(posted.map((p) => p.notices), [[preflight], [final]]);
+    assert.equal(posted[0].messageId, s.store.active().messages[0].id, 'notices belong to the sent message');
+    assert.deepEqual(s.store.active().messages[0].notices, [final], 'persisted on the sent message');
   });
 
-  it('reports a suspected server-side truncation with both numbers', async () => {
+  it('a request that needed no cut clears the preflight notice', async () => {
     const s = setup();
     await ready(s);
-    s.backend.answer = async () => result({
-      serverTruncationSuspected: true,
-      usage: { perSection: { system: 1, user: 1, context: 1, history: 1 }, total: 5310, completionReserve: 819, limit: 8192, promptEvalCount: 2048, evalCount: 3 },
-    });
+    s.backend.info = () => usageInfo({ truncated: true, notice: { kind: 'truncated', sections: ['history'], droppedChunks: [], droppedMessages: 2, window: 8192 } });
     await s.controller.ask({ prompt: 'q' });
-    const [server] = s.port.of('serverTruncation');
-    assert.deepEqual([server.report.sentTokens, server.report.evaluatedTokens], [5310, 2048]);
-    assert.match(server.report.message, /2048.*5310/);
+    assert.deepEqual(s.port.of('notices').at(-1)?.notices, []);
+    assert.equal(s.store.active().messages[0].notices, undefined);
   });
 
   it('an error while counting (bad settings) is shown, and nothing is sent', async () => {
@@ -266,19 +259,19 @@ describe('ChatController', () => {
     assert.deepEqual(s.port.of('error')[0].error, { code: 'unexpected', message: 'Something went wrong: boom', advice: 'The log has the details. Retrying may help.', actions: ['retry', 'openLog'] });
   });
 
-  it('measures the composed prompt with the history, echoing the sequence number', async () => {
+  it('answers a measure request with the meter reading for the composed prompt and the history', async () => {
     const s = setup();
     await ready(s);
     await s.controller.handle({ type: 'send', text: 'first' });
     s.backend.info = (prompt) => usageInfo({ perSection: { system: 40, user: prompt.length, context: 0, history: 9 }, totalTokens: 49 + prompt.length, estimated: true });
-    await s.controller.handle({ type: 'measure', seq: 7, text: 'typing' });
-    const [meter] = s.port.of('meter');
-    assert.equal(meter.seq, 7);
-    assert.deepEqual(meter.breakdown, { system: 40, user: 6, context: 0, history: 9, reserved: 819, used: 55, limit: 8192, estimated: true });
+    await s.controller.handle({ type: 'request', id: 7, method: 'measure', params: { text: 'typing' } });
+    const reply = s.port.of('reply')[0];
+    assert.ok(reply.ok && reply.id === 7 && reply.method === 'measure');
+    assert.deepEqual(reply.result.breakdown, { system: 40, user: 6, context: 0, history: 9, reserved: 819, used: 55, limit: 8192, estimated: true });
     assert.deepEqual(s.backend.measured.at(-1)?.history, [{ role: 'user', content: 'first' }, { role: 'assistant', content: 'answer' }]);
     s.backend.info = () => Promise.reject(new Error('tokenizer failed'));
-    await s.controller.handle({ type: 'measure', seq: 8, text: 'x' });
-    assert.deepEqual(s.port.of('meterError')[0], { type: 'meterError', seq: 8, message: 'Something went wrong: tokenizer failed' });
+    await s.controller.handle({ type: 'request', id: 8, method: 'measure', params: { text: 'x' } });
+    assert.deepEqual(s.port.of('reply')[1], { type: 'reply', id: 8, method: 'measure', ok: false, error: { code: 'unexpected', message: 'Something went wrong: tokenizer failed', advice: 'The log has the details. Retrying may help.', actions: ['retry', 'openLog'] } });
   });
 
   it('never runs two counts at once: while one is slow, only the newest text is counted next', async () => {
@@ -289,13 +282,15 @@ describe('ChatController', () => {
       if (prompt === 'a') await gate.promise;
       return usageInfo({ perSection: { system: 0, user: prompt.length, context: 0, history: 0 } });
     };
-    const first = s.controller.handle({ type: 'measure', seq: 1, text: 'a' });
-    await s.controller.handle({ type: 'measure', seq: 2, text: 'ab' });
-    await s.controller.handle({ type: 'measure', seq: 3, text: 'abc' });
+    const first = s.controller.handle({ type: 'request', id: 1, method: 'measure', params: { text: 'a' } });
+    const second = s.controller.handle({ type: 'request', id: 2, method: 'measure', params: { text: 'ab' } });
+    const third = s.controller.handle({ type: 'request', id: 3, method: 'measure', params: { text: 'abc' } });
     gate.resolve();
-    await first;
+    await Promise.all([first, second, third]);
     assert.deepEqual(s.backend.measured.map((m) => m.prompt), ['a', 'abc']);
-    assert.deepEqual(s.port.of('meter').map((m) => m.seq), [1, 3]);
+    // Every request is answered: the replaced one (2) with the newest reading.
+    const replies = s.port.of('reply').map((r) => [r.id, r.ok && r.result.breakdown.user]);
+    assert.deepEqual(replies.sort(), [[1, 1], [2, 3], [3, 3]]);
   });
 
   it('copies and inserts code blocks through the host, and says where', async () => {
@@ -323,7 +318,7 @@ describe('ChatController', () => {
     assert.deepEqual(added.slice(1), [['assistant', '', 'streaming'], ['assistant', '', 'streaming']], 'the placeholder is drawn again, empty');
     assert.deepEqual(s.port.of('streamTokens'), [], 'the void partial text is never posted');
     const end = s.port.of('streamEnd')[0];
-    assert.deepEqual([end.text, end.fallbackUsed], ['whole answer', true]);
+    assert.equal(end.text, 'whole answer');
     assert.match(s.port.of('notice')[0].text, /without streaming/);
   });
 

@@ -1,36 +1,15 @@
 import assert from 'node:assert/strict';
-import { historyOf, isCancellation, serverTruncationFromResult, toChatError, truncationFromResult, truncationWarningText } from '../../../../src/host/chat/chatReports';
+import { breakdownFromInfo, breakdownFromUsage, historyOf, isCancellation, toChatError } from '../../../../src/host/chat/chatReports';
 import { ConfigurationError } from '../../../../src/core/errors';
 import type { ChatMessage } from '../../../../src/protocol/chat';
-import { result } from './fakes';
+import { result, usageInfo } from './fakes';
 
 const m = (role: 'user' | 'assistant', text: string, status: ChatMessage['status'] = 'done'): ChatMessage => ({ id: `${role}-${text}`, role, text, status, createdAt: 0 });
 
 describe('chat reports', () => {
-  it('uses the token engine\'s warning wording for preflight reports', () => {
-    assert.equal(truncationWarningText(['history', 'context']), 'WARNING: Input was truncated due to token limits. Truncated sections: context chunks, conversation history. Consider reducing context or breaking down your request.');
-  });
-
-  it('reports nothing when nothing was cut', () => {
-    assert.equal(truncationFromResult(result()), undefined);
-  });
-
-  it('counts tokens cut from the dropped chunks when the usage does not say', () => {
-    const report = truncationFromResult(result({
-      truncated: true, truncatedSections: [], usage: { ...result().usage, requested: undefined },
-      droppedChunks: [{ index: 3, tokens: 40, keptTokens: 0, status: 'dropped' }, { index: 4, tokens: 60, keptTokens: 0, status: 'dropped' }],
-    }));
-    assert.deepEqual(report, {
-      warning: truncationWarningText(['context']), sections: ['context'], tokensCut: 100,
-      droppedChunks: [{ source: 'context chunk 4', tokens: 40 }, { source: 'context chunk 5', tokens: 60 }],
-    });
-  });
-
-  it('takes the server-truncation message from the warnings verbatim when there is one', () => {
-    const warning = 'Ollama evaluated 2000 prompt tokens but Therapist sent 5000: the server may have truncated the prompt.';
-    const report = serverTruncationFromResult(result({ serverTruncationSuspected: true, warnings: [truncationWarningText(['context']), warning] }));
-    assert.equal(report?.message, warning);
-    assert.equal(serverTruncationFromResult(result()), undefined);
+  it('turns a plan and a sent request into the meter\'s numbers, the reserve as its own section', () => {
+    assert.deepEqual(breakdownFromInfo(usageInfo({ estimated: true })), { system: 40, user: 10, context: 60, history: 40, reserved: 819, used: 150, limit: 8192, estimated: true });
+    assert.deepEqual(breakdownFromUsage(result().usage), { system: 40, user: 10, context: 60, history: 40, reserved: 819, used: 150, limit: 8192, estimated: false });
   });
 
   it('keeps a real TherapistError\'s code, words and panel actions', () => {

@@ -1,6 +1,7 @@
 // Test doubles for the chat host: a Map-backed Memento, a recording webview port, recording host
 // actions, a manual timer and a scriptable backend. Shared by the panel unit tests.
-import type { GenerateOptions, GenerateResult, TokenUsageInfo, ChatBackend, ContextChunk, ChatTurn } from '../../../../src/host/chat/chatBackend';
+import type { ChatBackend, ContextChunk, GenerateOptions, GenerateResult, UsageInfo } from '../../../../src/host/chat/chatBackend';
+import type { HistoryMessage } from '../../../../src/core/tokens/types';
 import type { HostActions, WebviewPort } from '../../../../src/host/chat/chatController';
 import type { MementoLike } from '../../../../src/host/chat/conversationStore';
 import type { HostToWebview } from '../../../../src/protocol/chat';
@@ -84,45 +85,52 @@ export class ManualTimers {
   }
 }
 
-export function usageInfo(over: Partial<TokenUsageInfo> = {}): TokenUsageInfo {
+export function usageInfo(over: Partial<UsageInfo> = {}): UsageInfo {
   return {
     totalTokens: 150, truncated: false, truncatedSections: [], perSection: { system: 40, user: 10, context: 60, history: 40 },
-    limit: 8192, completionReserve: 819, estimated: false, ...over,
+    limit: 8192, completionReserve: 819, requested: 150, estimated: false, droppedChunks: [], droppedMessages: 0,
+    model: 'deepseek-coder:6.7b', calibration: 1.3, calibrated: false, windowSource: 'therapist.maxTokens', ...over,
   };
 }
 
 export function result(over: Partial<GenerateResult> = {}): GenerateResult {
   return {
-    text: 'answer', warnings: [], truncated: false, truncatedSections: [], droppedChunks: [], fallbackUsed: false, cancelled: false,
+    text: 'answer', notices: [], truncated: false, truncatedSections: [], droppedChunks: [], fallbackUsed: false, cancelled: false,
     serverTruncationSuspected: false,
-    usage: { perSection: { system: 40, user: 10, context: 60, history: 40 }, total: 150, requested: 150, completionReserve: 819, limit: 8192, promptEvalCount: 170, evalCount: 12, estimated: false },
+    usage: {
+      model: 'deepseek-coder:6.7b', perSection: { system: 40, user: 10, context: 60, history: 40 }, total: 150, requested: 150, completionReserve: 819, limit: 8192,
+      promptEvalCount: 170, evalCount: 12, estimated: false, durationMs: 50, calibration: 1.3, calibrated: false,
+    },
     ...over,
   };
 }
 
+/** What the chat controller always passes (the core's options make them optional for other callers). */
+export type ControllerOptions = GenerateOptions & Required<Pick<GenerateOptions, 'onToken' | 'signal' | 'history'>>;
+
 export interface BackendCall {
   prompt: string;
-  context: ContextChunk[];
-  options: GenerateOptions;
+  context: readonly ContextChunk[];
+  options: ControllerOptions;
 }
 
 /** A backend whose answers the test scripts; records every call. */
 export class FakeBackend implements ChatBackend {
   readonly calls: BackendCall[] = [];
-  readonly measured: { prompt: string; history: ChatTurn[] }[] = [];
-  info: (prompt: string) => TokenUsageInfo | Promise<TokenUsageInfo> = () => usageInfo();
+  readonly measured: { prompt: string; history: readonly HistoryMessage[] }[] = [];
+  info: (prompt: string) => UsageInfo | Promise<UsageInfo> = () => usageInfo();
   answer: (call: BackendCall) => Promise<GenerateResult> = async (call) => {
     call.options.onToken('ans');
     call.options.onToken('wer');
     return result();
   };
-  generateResponse(prompt: string, context: ContextChunk[], options: GenerateOptions): Promise<GenerateResult> {
-    const call = { prompt, context, options };
+  generateResponse(prompt: string, context: readonly ContextChunk[] = [], options: GenerateOptions = {}): Promise<GenerateResult> {
+    const call = { prompt, context, options: options as ControllerOptions };
     this.calls.push(call);
     return this.answer(call);
   }
-  getTokenUsageInfo(prompt: string, _context: ContextChunk[], options: { history: ChatTurn[] }): TokenUsageInfo | Promise<TokenUsageInfo> {
-    this.measured.push({ prompt, history: options.history });
+  async getTokenUsageInfo(prompt: string, _context: readonly ContextChunk[] = [], options: { history?: readonly HistoryMessage[] } = {}): Promise<UsageInfo> {
+    this.measured.push({ prompt, history: options.history ?? [] });
     return this.info(prompt);
   }
 }

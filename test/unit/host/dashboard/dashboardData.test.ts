@@ -37,7 +37,7 @@ describe('dashboard data from the ledger', () => {
       assert.equal(biggest.conversation, 'Refactor the parser');
       assert.equal(biggest.promptTokens, 1000, 'ours');
       assert.equal(biggest.modelPromptTokens, 1200, "the model's");
-      assert.deepEqual(biggest.truncatedSections, ['context chunks']);
+      assert.deepEqual(biggest.truncatedSections, ['code context']);
     } finally {
       await ledger.close();
     }

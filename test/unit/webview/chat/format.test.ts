@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { TokenBreakdown } from '../../../../src/protocol/chat';
+import { formatCount, formatTokens, formatWindow } from '../../../../src/shared/format';
 import {
-  conversationTotalText, formatCount, formatTokens, formatWindow, meterLevel, meterSegments, meterSplitText, meterSummary,
-  splitInlineCode, stableSplit, truncationDetails,
+  conversationTotalText, meterLevel, meterSegments, meterSplitText, meterSummary, splitInlineCode, stableSplit, truncationDetails,
 } from '../../../../src/webview/chat/format';
 
 const b = (over: Partial<TokenBreakdown> = {}): TokenBreakdown => {
@@ -48,16 +48,19 @@ describe('panel format helpers', () => {
 
   it('summarizes used / limit and the per-section split', () => {
     assert.equal(meterSummary(b()), '650 / 8,192 tokens');
-    assert.equal(meterSplitText(b()), 'system 100 · your message 50 · code context 300 · history 200 · reserved for answer 819');
+    assert.equal(meterSplitText(b()), 'system prompt 100 · your message 50 · code context 300 · conversation history 200 · reserved for answer 819');
     assert.equal(conversationTotalText(12_345), 'Conversation: 12k tokens');
   });
 
-  it('lists every fact of a truncation report', () => {
+  it('lists every fact of a cut, in the shared section words and truncation order', () => {
     const lines = truncationDetails({
-      warning: 'WARNING: ...', sections: ['context', 'user', 'something new'], tokensCut: 2417,
+      kind: 'truncated', sections: ['user', 'context', 'history'], tokensCut: 2417, droppedMessages: 4, window: 8192,
       droppedChunks: [{ source: 'a.ts:1-9', tokens: 1200 }, { source: 'b.ts', partial: true }],
     });
-    assert.deepEqual(lines, ['Cut: code context, your message, something new', 'Tokens cut: 2,417', 'Dropped: a.ts:1-9 (1,200 tokens)', 'Partly dropped: b.ts']);
+    assert.deepEqual(lines, [
+      'Cut: code context, conversation history, your message', 'Tokens cut: 2,417', 'Dropped: the 4 oldest messages of the conversation',
+      'Dropped: a.ts:1-9 (1,200 tokens)', 'Partly dropped: b.ts',
+    ]);
   });
 
   it('splits `code` spans out of plain text, leaving unpaired backticks alone', () => {
