@@ -3,7 +3,7 @@
 //   node esbuild.config.mjs --watch       rebuild on change
 //   node esbuild.config.mjs --production  minified, for `npm run package`
 import * as esbuild from 'esbuild';
-import { access, copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,11 +48,6 @@ const common = {
 
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node18' };
 
-/** Entries that exist: later features add files; a missing optional entry is skipped, not an error. */
-async function exists(p) {
-  return access(path.join(root, p)).then(() => true, () => false);
-}
-
 // A release build starts from an empty dist/ so no stale development files (sourcemaps) get packaged.
 if (production) await rm(path.join(root, 'dist'), { recursive: true, force: true });
 
@@ -65,22 +60,20 @@ const configs = [
 
 // 3. Webview bundles (browser). Each entry's imported CSS lands beside it as <name>.css.
 for (const name of ['chat', 'dashboard']) {
-  if (await exists(`src/webview/${name}/main.ts`)) {
-    configs.push({
-      ...common,
-      platform: 'browser',
-      format: 'iife',
-      target: 'es2022',
-      entryPoints: { [name]: `src/webview/${name}/main.ts` },
-      outdir: 'dist/webview',
-      loader: { '.ttf': 'file', '.woff2': 'file' },
-    });
-  }
+  configs.push({
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: { [name]: `src/webview/${name}/main.ts` },
+    outdir: 'dist/webview',
+    loader: { '.ttf': 'file', '.woff2': 'file' },
+  });
 }
 
 // 4. The extension-host test suite (run inside a real VS Code by scripts/run-vscode-suite.mjs).
 //    Never shipped: .vscodeignore keeps out/ out of the .vsix.
-if (!production && (await exists('test/vscode/index.ts'))) {
+if (!production) {
   configs.push({
     ...node,
     entryPoints: ['test/vscode/index.ts'],

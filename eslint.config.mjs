@@ -1,10 +1,29 @@
-// Lint, and the layer rules: the core never imports VS Code or the host; the webview never imports
-// the host or the core's Node-only code. Only src/protocol.ts is shared by host and webview.
+// Lint, and the layer rules (docs/architecture.md):
+//   shared/    imports nothing (every layer may import it: notices, section words, formatters);
+//   protocol/  imports only shared/ and itself (the messages host and webview exchange);
+//   core       (src/core/, the three services, src/index.ts) never imports VS Code, the host, the webview or the protocol;
+//   host       may import VS Code only in the adapter files listed in VSCODE_ADAPTERS; the rest of it stays pure and unit-tests in Node;
+//   webview    imports only protocol/, shared/ and browser libraries.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const noVscode = { name: 'vscode', message: 'The core runs in plain Node: no vscode import (see docs/architecture.md).' };
+/** The only files that may import `vscode`: activation and the thin adapters over VS Code's API. */
+const VSCODE_ADAPTERS = [
+  'src/extension.ts',
+  'src/host/config.ts',
+  'src/host/extensionApi.ts',
+  'src/host/log.ts',
+  'src/host/statusBar.ts',
+  'src/host/webviewHtml.ts',
+  'src/host/chat/chatPanel.ts',
+  'src/host/chat/explainSelection.ts',
+  'src/host/chat/vsCodeHostActions.ts',
+  'src/host/dashboard/dashboardPanel.ts',
+];
+
+const noVscode = (where) => ({ name: 'vscode', message: `${where} runs without VS Code: no vscode import (see docs/architecture.md; adapters are listed in eslint.config.mjs).` });
+const restrict = (paths, patterns) => ['error', { paths, patterns }];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.tools/**', '.test-output/**'] },
@@ -18,24 +37,42 @@ export default tseslint.config(
     },
   },
   {
-    // The core: everything under src/ except the host, the webview and the activation file.
-    files: ['src/**/*.ts'],
-    ignores: ['src/host/**', 'src/webview/**', 'src/extension.ts'],
+    files: ['src/shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [noVscode],
-        patterns: [{ group: ['**/host/**', '**/webview/**', '**/extension'], message: 'The core may not import the host or the webview.' }],
-      }],
+      'no-restricted-imports': restrict([noVscode('src/shared/')], [{ group: ['../*', 'node:*'], message: 'src/shared/ imports nothing outside itself: every layer, the browser included, imports it.' }]),
+    },
+  },
+  {
+    files: ['src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [noVscode('src/protocol/')],
+        [{ group: ['../core/**', '../host/**', '../webview/**', '../*.ts', '../extension', '../tokenCounter', '../streamingService', '../modelIntegration', 'node:*'], message: 'The protocol imports only src/shared/ and itself.' }],
+      ),
+    },
+  },
+  {
+    // The core: src/core/, the three services at the root, and src/index.ts (what dist/core.js exports).
+    files: ['src/core/**/*.ts', 'src/tokenCounter.ts', 'src/streamingService.ts', 'src/modelIntegration.ts', 'src/index.ts'],
+    rules: {
+      'no-restricted-imports': restrict([noVscode('The core')], [{ group: ['**/host/**', '**/webview/**', '**/protocol/**', '**/extension'], message: 'The core may not import the host, the webview or the protocol.' }]),
+    },
+  },
+  {
+    files: ['src/host/**/*.ts'],
+    ignores: VSCODE_ADAPTERS,
+    rules: {
+      'no-restricted-imports': restrict([noVscode('This host file')], [{ group: ['**/webview/**'], message: 'The host talks to the webview only through src/protocol/.' }]),
     },
   },
   {
     files: ['src/webview/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'The webview runs in a browser: talk to the host through src/protocol.ts.' }],
-        patterns: [{ group: ['**/host/**', '**/core/**', '**/extension', '**/tokenCounter', '**/streamingService', '**/modelIntegration'], message: 'The webview may only import src/protocol.ts and browser libraries.' }],
-      }],
+      'no-restricted-imports': restrict(
+        [{ name: 'vscode', message: 'The webview runs in a browser: talk to the host through src/protocol/.' }],
+        [{ group: ['**/host/**', '**/core/**', '**/extension', '**/tokenCounter', '**/streamingService', '**/modelIntegration'], message: 'The webview may only import src/protocol/, src/shared/ and browser libraries.' }],
+      ),
     },
   },
   {

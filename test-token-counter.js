@@ -5,25 +5,12 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const results = [];
+const { createChecks, assert: expect } = require('./scripts/lib/checks.cjs');
+
+const checks = createChecks({ ok: (name, detail) => `  ok    ${name}${detail ? ` (${detail})` : ''}`, fail: (name, err) => `  FAIL  ${name}: ${err && err.message ? err.message : String(err)}` });
+const check = checks.check;
 function heading(title) {
   console.log(`\n${title}`);
-}
-
-/** Runs one check; `fn` returns a detail string for the report or throws. */
-function check(name, fn) {
-  try {
-    const detail = fn();
-    results.push(true);
-    console.log(`  ok    ${name}${detail ? ` (${detail})` : ''}`);
-  } catch (err) {
-    results.push(false);
-    console.log(`  FAIL  ${name}: ${err && err.message ? err.message : String(err)}`);
-  }
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
 }
 
 function expectEqual(actual, expected, what) {
@@ -57,7 +44,7 @@ function main() {
     return;
   }
   const core = require(corePath);
-  const { TokenCounter, TokenBudgetError, PromptTooLargeError, validateBudgets } = core;
+  const { TokenCounter, ConfigurationError, PromptTooLargeError, validateBudgets } = core;
   const tc = new TokenCounter(8192, 0.2, 0.3, 0.5, { env: {} });
   const fresh = new TokenCounter(8192, 0.2, 0.3, 0.5, { env: {} });
   const code = fs.readFileSync(path.join(__dirname, 'node_modules/typescript/lib/lib.es5.d.ts'), 'utf8');
@@ -101,7 +88,7 @@ function main() {
     try {
       validateBudgets({ maxTokens: 8192, systemTokenBudget: 0.5, userTokenBudget: 0.4, contextTokenBudget: 0.5 });
     } catch (err) {
-      expect(err instanceof TokenBudgetError, `wrong error ${err}`);
+      expect(err instanceof ConfigurationError, `wrong error ${err}`);
       expectEqual(err.setting, 'therapist.contextTokenBudget', 'setting');
       return err.message;
     }
@@ -111,7 +98,7 @@ function main() {
     try {
       new TokenCounter(1000.5);
     } catch (err) {
-      expect(err instanceof TokenBudgetError, `wrong error ${err}`);
+      expect(err instanceof ConfigurationError, `wrong error ${err}`);
       return err.message;
     }
     throw new Error('no error');
@@ -139,7 +126,7 @@ function main() {
     expectEqual(plan.truncatedSections.join(','), 'context', 'truncated sections');
     expectEqual(
       plan.warning,
-      'WARNING: Input was truncated due to token limits. Truncated sections: context chunks. Consider reducing context or breaking down your request.',
+      'WARNING: Input was truncated due to token limits. Truncated sections: code context. Consider reducing context or breaking down your request.',
       'warning',
     );
     const kept = plan.contextChunkIndexes.map((i) => chunks[i].relevance);
@@ -199,17 +186,12 @@ function main() {
 
   tc.dispose();
   fresh.dispose();
-  const passed = results.filter(Boolean).length;
-  const failed = results.length - passed;
-  console.log(`\n${failed === 0 ? 'All token engine checks passed.' : `${failed} token engine check(s) FAILED.`}`);
-  if (failed > 0) process.exitCode = 1;
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`\n${checks.failed === 0 ? 'All token engine checks passed.' : `${checks.failed} token engine check(s) FAILED.`}`);
 }
 
 try {
   main();
 } catch (err) {
-  console.log(`token engine check crashed: ${err && err.stack ? err.stack : err}`);
-  console.log(`${results.filter(Boolean).length} passed, ${results.filter((r) => !r).length + 1} failed`);
-  process.exitCode = 1;
+  checks.crashed(err);
 }
+checks.finish();

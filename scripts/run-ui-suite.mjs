@@ -10,6 +10,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OUTPUT, ROOT, codeServerCli, launchChromium, startCodeServer, toolsInstalled } from './lib/codeServer.mjs';
 import { Workbench } from '../test/ui/workbench.mjs';
+import checksLib from './lib/checks.cjs';
+
+const { createChecks } = checksLib;
 
 const t0 = Date.now();
 const log = (...a) => console.log(`[ui-suite ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
@@ -45,7 +48,8 @@ if (fs.existsSync(simCli)) {
 }
 
 // 3. code-server with the installed extension (no development path: this is the packaged build).
-let server, browser, passed = 0, failed = 0;
+const checks = createChecks({ ok: (name, ms) => `  ✔ ${name} (${ms} ms)`, fail: (name, e) => `  ✘ ${name}\n    ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n    ')}` });
+let server, browser;
 try {
   server = await startCodeServer({ extensionsDir, enableTestDriver: false, settings: { 'therapist.ollamaUrl': simulatorUrl }, log });
   browser = await launchChromium();
@@ -64,20 +68,21 @@ try {
     for (const test of tests) {
       if (only.length && !only.some((o) => test.name.includes(o) || file.includes(o))) continue;
       const started = Date.now();
-      try {
-        await test.run(wb);
-        passed++;
-        console.log(`  ✔ ${test.name} (${Date.now() - started} ms)`);
-      } catch (e) {
-        failed++;
-        console.log(`  ✘ ${test.name}\n    ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n    ')}`);
-        await wb.screenshot(`FAILED-${file.replace(/\.ui\.mjs$/, '')}-${passed + failed}`).catch(() => {});
-      }
+      let failedHere = false;
+      await checks.check(test.name, async () => {
+        try {
+          await test.run(wb);
+        } catch (e) {
+          failedHere = true;
+          throw e;
+        }
+        return Date.now() - started;
+      });
+      if (failedHere) await wb.screenshot(`FAILED-${file.replace(/\.ui\.mjs$/, '')}-${checks.passed + checks.failed}`).catch(() => {});
     }
   }
 } catch (e) {
-  failed++;
-  console.error('UI suite could not run:', e);
+  checks.crashed(e);
 } finally {
   await browser?.close().catch(() => {});
   await server?.stop();
@@ -85,5 +90,5 @@ try {
   fs.rmSync(extensionsDir, { recursive: true, force: true });
 }
 console.log(`screenshots: ${path.relative(ROOT, shots)}/`);
-console.log(`ui: ${passed} passed, ${failed} failed`);
+const { failed } = checks.finish('ui: ');
 process.exit(failed > 0 ? 1 : 0);

@@ -19,11 +19,6 @@ export abstract class TherapistError extends Error {
     this.advice = advice;
     this.actions = actions;
   }
-
-  /** The message followed by the advice, as a user reads it. */
-  get userMessage(): string {
-    return this.advice ? `${this.message} ${this.advice}` : this.message;
-  }
 }
 
 /** A configuration value is out of range or inconsistent with the others. Never clamped silently. */

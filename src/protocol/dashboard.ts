@@ -1,5 +1,6 @@
 // Typed messages between the host and the token-usage dashboard webview ("Therapist: Show Token Usage").
 // Imported by both sides; direction is in the type names. The webview sends `ready` before the host posts data.
+import type { RpcReply, RpcRequest } from './rpc';
 
 export interface DayUsage {
   /** Local calendar day, YYYY-MM-DD. */
@@ -55,15 +56,14 @@ export interface DashboardData {
   biggest: RequestRow[];
 }
 
-/** Webview -> host. */
-export type DashboardToHost =
-  | { type: 'ready' }
-  | { type: 'refresh' }
-  | { type: 'export'; format: 'csv' | 'json' }
-  | { type: 'openSettings'; setting: string };
+/** Webview -> host requests that expect a reply (see protocol/rpc.ts). */
+export type DashboardRequests = {
+  /** Opens the whole ledger as CSV or JSON; the reply says where it went. */
+  export: { params: { format: 'csv' | 'json' }; result: { where: string } };
+};
 
-/** Host -> webview. */
-export type HostToDashboard =
-  | { type: 'data'; data: DashboardData }
-  | { type: 'exported'; format: 'csv' | 'json'; where: string }
-  | { type: 'error'; message: string };
+/** Webview -> host. */
+export type DashboardToHost = { type: 'ready' } | { type: 'refresh' } | { type: 'openSettings'; setting: string } | RpcRequest<DashboardRequests>;
+
+/** Host -> webview: the numbers (after `ready`, on refresh and after every request), or why they could not be read. */
+export type HostToDashboard = { type: 'data'; data: DashboardData } | { type: 'error'; message: string } | RpcReply<DashboardRequests>;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { WebviewToHost } from '../../protocol/chat';
 import type { AskRequest, ChatController } from './chatController';
+import { Lifetime } from '../lifetime';
 import { renderWebviewHtml } from '../webviewHtml';
 
 export const CHAT_VIEW_TYPE = 'therapist.chat';
@@ -12,7 +13,8 @@ export const CHAT_VIEW_TYPE = 'therapist.chat';
  */
 export class ChatPanel implements vscode.Disposable, vscode.WebviewPanelSerializer {
   private panel: vscode.WebviewPanel | undefined;
-  private panelDisposables: vscode.Disposable[] = [];
+  /** What lives as long as the open panel (its message and dispose listeners). */
+  private panelLifetime = new Lifetime('chat panel');
   private readonly bundle: vscode.Uri;
   private readonly icon: vscode.Uri;
 
@@ -87,8 +89,8 @@ export class ChatPanel implements vscode.Disposable, vscode.WebviewPanelSerializ
     this.panel = panel;
     panel.iconPath = this.icon;
     this.controller.attach({ post: (message) => void panel.webview.postMessage(message) });
-    panel.webview.onDidReceiveMessage((m: WebviewToHost) => void this.controller.handle(m), undefined, this.panelDisposables);
-    panel.onDidDispose(() => this.forget(panel), undefined, this.panelDisposables);
+    panel.webview.onDidReceiveMessage((m: WebviewToHost) => void this.controller.handle(m), undefined, this.panelLifetime.bucket);
+    panel.onDidDispose(() => this.forget(panel), undefined, this.panelLifetime.bucket);
     // Set last: the webview's `ready` must find the message listener in place.
     panel.webview.html = renderWebviewHtml(panel.webview, this.bundle, 'chat', 'Therapist');
   }
@@ -97,13 +99,12 @@ export class ChatPanel implements vscode.Disposable, vscode.WebviewPanelSerializ
     if (this.panel !== panel) return;
     this.panel = undefined;
     this.controller.detach();
-    for (const d of this.panelDisposables) d.dispose();
-    this.panelDisposables = [];
+    this.panelLifetime.dispose();
+    this.panelLifetime = new Lifetime('chat panel');
   }
 
   dispose(): void {
     this.panel?.dispose();
-    for (const d of this.panelDisposables) d.dispose();
-    this.panelDisposables = [];
+    this.panelLifetime.dispose();
   }
 }

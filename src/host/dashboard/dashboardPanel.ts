@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
-import type { DashboardData, DashboardToHost, HostToDashboard } from '../../protocol/dashboard';
-import { renderWebviewHtml } from '../webviewHtml';
+import type { DashboardData, DashboardRequests, DashboardToHost, HostToDashboard } from '../../protocol/dashboard';
+import { answerRequest, type RpcHandlers } from '../../protocol/rpc';
 import { messageOf } from '../../core/runtime';
+import { Lifetime } from '../lifetime';
+import { renderWebviewHtml } from '../webviewHtml';
 
 /** Where the dashboard's numbers come from (the token ledger), as the host wires it. */
 export interface DashboardSource {
@@ -12,7 +14,16 @@ export interface DashboardSource {
 /** "Therapist: Show Token Usage": one dashboard panel, refreshed on open, on request and after each request. */
 export class DashboardPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
+  /** What lives as long as the open panel: its listeners end with it, so reopening never piles them up. */
+  private panelLifetime: Lifetime | undefined;
+  private readonly handlers: RpcHandlers<DashboardRequests> = {
+    export: async ({ format }) => {
+      const content = await this.source.export(format);
+      const doc = await vscode.workspace.openTextDocument({ language: format === 'csv' ? 'csv' : 'json', content });
+      await vscode.window.showTextDocument(doc, { preview: false });
+      return { where: 'opened in a new editor; save it with Ctrl+S' };
+    },
+  };
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -31,10 +42,25 @@ export class DashboardPanel implements vscode.Disposable {
       enableScripts: true,
       localResourceRoots: [bundle],
     });
+    const lifetime = new Lifetime('dashboard panel');
     panel.webview.html = renderWebviewHtml(panel.webview, bundle, 'dashboard', 'Therapist: Token Usage');
-    panel.webview.onDidReceiveMessage((m: DashboardToHost) => this.onMessage(m), undefined, this.disposables);
-    panel.onDidDispose(() => (this.panel = undefined), undefined, this.disposables);
+    panel.webview.onDidReceiveMessage((m: DashboardToHost) => this.onMessage(m), undefined, lifetime.bucket);
+    panel.onDidDispose(
+      () => {
+        this.panel = undefined;
+        this.panelLifetime = undefined;
+        lifetime.dispose();
+      },
+      undefined,
+      lifetime.bucket,
+    );
     this.panel = panel;
+    this.panelLifetime = lifetime;
+  }
+
+  /** How many listeners the open panel holds (0 when closed): for the test that reopening does not leak. */
+  get listenerCount(): number {
+    return this.panelLifetime?.size ?? 0;
   }
 
   /** Re-sends the numbers if the dashboard is open (after each request, so it stays live). */
@@ -56,16 +82,11 @@ export class DashboardPanel implements vscode.Disposable {
       case 'openSettings':
         await vscode.commands.executeCommand('workbench.action.openSettings', m.setting);
         return;
-      case 'export':
-        try {
-          const content = await this.source.export(m.format);
-          const doc = await vscode.workspace.openTextDocument({ language: m.format === 'csv' ? 'csv' : 'json', content });
-          await vscode.window.showTextDocument(doc, { preview: false });
-          this.post({ type: 'exported', format: m.format, where: 'opened in a new editor; save it with Ctrl+S' });
-        } catch (error) {
+      case 'request':
+        return answerRequest(m, this.handlers, (reply) => this.post(reply), (error) => {
           this.onError('Export failed', error);
-          this.post({ type: 'error', message: `Export failed: ${messageOf(error)}` });
-        }
+          return { code: 'export-failed', message: `Export failed: ${messageOf(error)}` };
+        });
     }
   }
 
@@ -75,6 +96,6 @@ export class DashboardPanel implements vscode.Disposable {
 
   dispose(): void {
     this.panel?.dispose();
-    for (const d of this.disposables) d.dispose();
+    this.panelLifetime?.dispose();
   }
 }

@@ -3,7 +3,8 @@
 // textContent; nothing from the ledger is ever parsed as HTML.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { DashboardData, DashboardToHost, GroupUsage, HostToDashboard, QuotaGauge, RequestRow } from '../../protocol/dashboard';
+import type { DashboardData, DashboardRequests, DashboardToHost, GroupUsage, HostToDashboard, QuotaGauge, RequestRow } from '../../protocol/dashboard';
+import { RpcClient } from '../../protocol/rpc';
 import { formatCount } from '../../shared/format';
 import './dashboard.css';
 
@@ -24,10 +25,19 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: { className?: 
 
 const themeColor = (name: string, fallback: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 
-function button(text: string, testid: string, message: DashboardToHost): HTMLButtonElement {
+const rpc = new RpcClient<DashboardRequests>((m) => vscode.postMessage(m));
+
+function button(text: string, testid: string, onClick: () => void): HTMLButtonElement {
   const b = el('button', { text, testid });
-  b.addEventListener('click', () => vscode.postMessage(message));
+  b.addEventListener('click', onClick);
   return b;
+}
+
+function exportAs(format: 'csv' | 'json'): void {
+  rpc.request('export', { format }).then(
+    ({ where }) => showNotice(`Exported ${format.toUpperCase()}: ${where}`),
+    (error: unknown) => showNotice(error instanceof Error ? error.message : String(error), true),
+  );
 }
 
 function render(data: DashboardData): void {
@@ -38,9 +48,9 @@ function render(data: DashboardData): void {
     el('h1', { text: `Token usage · ${data.user}` }),
     el('span', { className: 'muted', text: `updated ${new Date(data.generatedAt).toLocaleTimeString()}` }),
     el('span', { className: 'spacer' }),
-    button('Refresh', 'refresh', { type: 'refresh' }),
-    button('Export CSV', 'export-csv', { type: 'export', format: 'csv' }),
-    button('Export JSON', 'export-json', { type: 'export', format: 'json' }));
+    button('Refresh', 'refresh', () => vscode.postMessage({ type: 'refresh' })),
+    button('Export CSV', 'export-csv', () => exportAs('csv')),
+    button('Export JSON', 'export-json', () => exportAs('json')));
   const t = data.totals;
   const totals = el('section', { className: 'totals', testid: 'totals' },
     stat('Requests', formatCount(t.requests)), stat('Prompt tokens', formatCount(t.prompt)), stat('Completion tokens', formatCount(t.completion)),
@@ -149,8 +159,8 @@ function biggest(rows: RequestRow[]): HTMLElement {
 window.addEventListener('message', (e: MessageEvent<HostToDashboard>) => {
   const m = e.data;
   if (m.type === 'data') render(m.data);
-  else if (m.type === 'exported') showNotice(`Exported ${m.format.toUpperCase()}: ${m.where}`);
   else if (m.type === 'error') showNotice(m.message, true);
+  else if (m.type === 'reply') rpc.receive(m);
 });
 
 function showNotice(text: string, error = false): void {

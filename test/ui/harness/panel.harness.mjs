@@ -10,26 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../../scripts/lib/codeServer.mjs';
 import { startHarnessServer } from './server.mjs';
+import checks from '../../../scripts/lib/checks.cjs';
+
+const { createChecks, assert } = checks;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const shots = path.join(root, '.test-output', 'screenshots');
 const T = (id) => `[data-testid="${id}"]`;
 const WAIT = { timeout: 10_000 };
 
-const results = [];
-async function check(name, body) {
-  try {
-    await body();
-    results.push({ name, ok: true });
-    console.log(`  ✓ ${name}`);
-  } catch (error) {
-    results.push({ name, ok: false });
-    console.log(`  ✗ ${name}\n      ${String(error?.message ?? error).split('\n').slice(0, 6).join('\n      ')}`);
-  }
-}
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
+const { check, finish } = createChecks();
 
 // Run on its own on a new machine, the harness installs its browser first (the same idempotent setup npm test runs).
 if (!existsSync(CHROMIUM)) execFileSync('bash', [path.join(root, 'scripts/setup-test-tools.sh')], { stdio: 'inherit' });
@@ -282,8 +272,6 @@ try {
   await server.close();
 }
 
-const passed = results.filter((r) => r.ok).length;
-const failed = results.length - passed;
 console.log(`screenshots: ${path.relative(process.cwd(), shots)}/`);
-console.log(`${passed} passed, ${failed} failed`);
+const { failed } = finish();
 process.exit(failed ? 1 : 0);
