@@ -84,7 +84,14 @@ if (!production) {
 
 // 5. The chat webview harness's fake host (typed against the real protocol; test/ui/harness/).
 if (!production) {
-  configs.push({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['test/ui/harness/fakeHost.browser.ts'], outfile: 'out/harness/fake-host.js' });
+  configs.push({
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: ['test/ui/harness/fakeHost.browser.ts'],
+    outfile: 'out/harness/fake-host.js',
+  });
 }
 
 if (watch) {

@@ -22,7 +22,10 @@ const VSCODE_ADAPTERS = [
   'src/host/dashboard/dashboardPanel.ts',
 ];
 
-const noVscode = (where) => ({ name: 'vscode', message: `${where} runs without VS Code: no vscode import (see docs/architecture.md; adapters are listed in eslint.config.mjs).` });
+const noVscode = (where) => ({
+  name: 'vscode',
+  message: `${where} runs without VS Code: no vscode import (see docs/architecture.md; adapters are listed in eslint.config.mjs).`,
+});
 const restrict = (paths, patterns) => ['error', { paths, patterns }];
 
 export default tseslint.config(
@@ -33,13 +36,22 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
-      'no-restricted-syntax': ['error', { selector: 'CallExpression[callee.property.name=/^(only|skip)$/][callee.object.name=/^(it|describe|test)$/]', message: 'No skipped or exclusive tests.' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(only|skip)$/][callee.object.name=/^(it|describe|test)$/]',
+          message: 'No skipped or exclusive tests.',
+        },
+      ],
     },
   },
   {
     files: ['src/shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': restrict([noVscode('src/shared/')], [{ group: ['../*', 'node:*'], message: 'src/shared/ imports nothing outside itself: every layer, the browser included, imports it.' }]),
+      'no-restricted-imports': restrict(
+        [noVscode('src/shared/')],
+        [{ group: ['../*', 'node:*'], message: 'src/shared/ imports nothing outside itself: every layer, the browser included, imports it.' }],
+      ),
     },
   },
   {
@@ -47,7 +59,22 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         [noVscode('src/protocol/')],
-        [{ group: ['../core/**', '../host/**', '../webview/**', '../*.ts', '../extension', '../tokenCounter', '../streamingService', '../modelIntegration', 'node:*'], message: 'The protocol imports only src/shared/ and itself.' }],
+        [
+          {
+            group: [
+              '../core/**',
+              '../host/**',
+              '../webview/**',
+              '../*.ts',
+              '../extension',
+              '../tokenCounter',
+              '../streamingService',
+              '../modelIntegration',
+              'node:*',
+            ],
+            message: 'The protocol imports only src/shared/ and itself.',
+          },
+        ],
       ),
     },
   },
@@ -55,14 +82,25 @@ export default tseslint.config(
     // The core: src/core/, the three services at the root, and src/index.ts (what dist/core.js exports).
     files: ['src/core/**/*.ts', 'src/tokenCounter.ts', 'src/streamingService.ts', 'src/modelIntegration.ts', 'src/index.ts'],
     rules: {
-      'no-restricted-imports': restrict([noVscode('The core')], [{ group: ['**/host/**', '**/webview/**', '**/protocol/**', '**/extension'], message: 'The core may not import the host, the webview or the protocol.' }]),
+      'no-restricted-imports': restrict(
+        [noVscode('The core')],
+        [
+          {
+            group: ['**/host/**', '**/webview/**', '**/protocol/**', '**/extension'],
+            message: 'The core may not import the host, the webview or the protocol.',
+          },
+        ],
+      ),
     },
   },
   {
     files: ['src/host/**/*.ts'],
     ignores: VSCODE_ADAPTERS,
     rules: {
-      'no-restricted-imports': restrict([noVscode('This host file')], [{ group: ['**/webview/**'], message: 'The host talks to the webview only through src/protocol/.' }]),
+      'no-restricted-imports': restrict(
+        [noVscode('This host file')],
+        [{ group: ['**/webview/**'], message: 'The host talks to the webview only through src/protocol/.' }],
+      ),
     },
   },
   {
@@ -71,7 +109,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         [{ name: 'vscode', message: 'The webview runs in a browser: talk to the host through src/protocol/.' }],
-        [{ group: ['**/host/**', '**/core/**', '**/extension', '**/tokenCounter', '**/streamingService', '**/modelIntegration'], message: 'The webview may only import src/protocol/, src/shared/ and browser libraries.' }],
+        [
+          {
+            group: ['**/host/**', '**/core/**', '**/extension', '**/tokenCounter', '**/streamingService', '**/modelIntegration'],
+            message: 'The webview may only import src/protocol/, src/shared/ and browser libraries.',
+          },
+        ],
       ),
     },
   },

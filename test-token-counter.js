@@ -7,7 +7,10 @@ const path = require('node:path');
 
 const { createChecks, assert: expect } = require('./scripts/lib/checks.cjs');
 
-const checks = createChecks({ ok: (name, detail) => `  ok    ${name}${detail ? ` (${detail})` : ''}`, fail: (name, err) => `  FAIL  ${name}: ${err && err.message ? err.message : String(err)}` });
+const checks = createChecks({
+  ok: (name, detail) => `  ok    ${name}${detail ? ` (${detail})` : ''}`,
+  fail: (name, err) => `  FAIL  ${name}: ${err && err.message ? err.message : String(err)}`,
+});
 const check = checks.check;
 function heading(title) {
   console.log(`\n${title}`);
@@ -30,7 +33,11 @@ function checkPlan(fresh, plan, calibration = 1, overhead = 0) {
   expectEqual(u.user, c(plan.userInput) + overhead, 'user tokens');
   const block = plan.contextChunks.map((t) => t + '\n\n').join('');
   expectEqual(u.context, block ? c(block + plan.userInput) - c(plan.userInput) : 0, 'context tokens (what the block adds to the user message)');
-  expectEqual(u.history, plan.history.reduce((a, m) => a + c(m.content) + overhead, 0), 'history tokens');
+  expectEqual(
+    u.history,
+    plan.history.reduce((a, m) => a + c(m.content) + overhead, 0),
+    'history tokens',
+  );
   expectEqual(u.total, u.system + u.user + u.context + u.history, 'total');
   return `${u.total} + ${u.completionReserve} reserve <= ${u.limit}`;
 }
@@ -54,7 +61,10 @@ function main() {
   heading('1. Counting (GPT-2 through tiktoken)');
   check('"hello world" is 2 tokens', () => (expectEqual(tc.countTokens('hello world'), 2, 'count'), ''));
   check('"Hello world!" is 3 tokens', () => (expectEqual(tc.countTokens('Hello world!'), 3, 'count'), ''));
-  check('"The quick brown fox jumps over the lazy dog." is 10 tokens', () => (expectEqual(tc.countTokens('The quick brown fox jumps over the lazy dog.'), 10, 'count'), ''));
+  check(
+    '"The quick brown fox jumps over the lazy dog." is 10 tokens',
+    () => (expectEqual(tc.countTokens('The quick brown fox jumps over the lazy dog.'), 10, 'count'), ''),
+  );
   check('empty text is 0 tokens', () => (expectEqual(tc.countTokens(''), 0, 'count'), ''));
   check('8 spaces of indentation are 8 tokens (GPT-2 has no space-run tokens)', () => (expectEqual(tc.countTokens('        '), 8, 'count'), ''));
   check('<|endoftext|> in user text counts as ordinary text and does not throw', () => {
@@ -107,7 +117,10 @@ function main() {
   heading('3. Prompt optimization');
   check('a small prompt is kept whole, without a warning', () => {
     const plan = tc.optimizePrompt('You are a careful coding assistant.', 'What does this do?', ['function add(a, b) { return a + b; }'], {
-      history: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello! How can I help?' }],
+      history: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hello! How can I help?' },
+      ],
     });
     expectEqual(plan.truncated, false, 'truncated');
     expectEqual(plan.warning, undefined, 'warning');
@@ -115,13 +128,22 @@ function main() {
   });
   check('calibration 1.3 and 4 tokens per message still fit and reproduce', () => {
     const chunks = Array.from({ length: 60 }, (_, i) => code.slice(i * 2000, i * 2000 + 2000));
-    const plan = tc.optimizePrompt('System.', 'Question?', chunks, { calibration: 1.3, perMessageOverhead: 4, history: [{ role: 'user', content: 'earlier' }] });
+    const plan = tc.optimizePrompt('System.', 'Question?', chunks, {
+      calibration: 1.3,
+      perMessageOverhead: 4,
+      history: [{ role: 'user', content: 'earlier' }],
+    });
     return checkPlan(fresh, plan, 1.3, 4);
   });
 
   heading('4. Large-context truncation');
   check('500 chunks into an 8k window: least relevant dropped, warning, chunk report', () => {
-    const chunks = Array.from({ length: 500 }, (_, i) => ({ text: code.slice((i * 500) % (code.length - 500), ((i * 500) % (code.length - 500)) + 500), relevance: i % 7, source: `lib.es5.d.ts#${i}`, id: `c${i}` }));
+    const chunks = Array.from({ length: 500 }, (_, i) => ({
+      text: code.slice((i * 500) % (code.length - 500), ((i * 500) % (code.length - 500)) + 500),
+      relevance: i % 7,
+      source: `lib.es5.d.ts#${i}`,
+      id: `c${i}`,
+    }));
     const plan = tc.optimizePrompt('You are a careful coding assistant.', 'Explain these types.', chunks);
     expectEqual(plan.truncatedSections.join(','), 'context', 'truncated sections');
     expectEqual(

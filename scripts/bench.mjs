@@ -7,7 +7,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench');
 const only = process.argv.slice(2);
-const files = (await readdir(dir)).filter((f) => f.endsWith('.mjs')).sort()
+const files = (await readdir(dir))
+  .filter((f) => f.endsWith('.mjs'))
+  .sort()
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 for (const file of files) {
   console.log(`\n=== ${file} ===`);

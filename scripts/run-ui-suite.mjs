@@ -31,7 +31,8 @@ const installed = await codeServerCli(['--install-extension', vsix], { extension
 log(installed.trim().split('\n').pop());
 
 // 2. The Ollama simulator (another process, real HTTP), when the project has it.
-let simulator, simulatorUrl = 'http://127.0.0.1:9';
+let simulator,
+  simulatorUrl = 'http://127.0.0.1:9';
 const simCli = path.join(ROOT, 'test/support/ollamaSimulatorCli.ts');
 if (fs.existsSync(simCli)) {
   simulator = spawn(process.execPath, ['--require', 'tsx/cjs', simCli, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -48,7 +49,14 @@ if (fs.existsSync(simCli)) {
 }
 
 // 3. code-server with the installed extension (no development path: this is the packaged build).
-const checks = createChecks({ ok: (name, ms) => `  ✔ ${name} (${ms} ms)`, fail: (name, e) => `  ✘ ${name}\n    ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n    ')}` });
+const checks = createChecks({
+  ok: (name, ms) => `  ✔ ${name} (${ms} ms)`,
+  fail: (name, e) =>
+    `  ✘ ${name}\n    ${String(e?.stack ?? e)
+      .split('\n')
+      .slice(0, 6)
+      .join('\n    ')}`,
+});
 let server, browser;
 try {
   server = await startCodeServer({ extensionsDir, enableTestDriver: false, settings: { 'therapist.ollamaUrl': simulatorUrl }, log });
@@ -62,7 +70,10 @@ try {
   await wb.ready();
   log('workbench ready');
 
-  const files = fs.readdirSync(path.join(ROOT, 'test/ui')).filter((f) => f.endsWith('.ui.mjs')).sort();
+  const files = fs
+    .readdirSync(path.join(ROOT, 'test/ui'))
+    .filter((f) => f.endsWith('.ui.mjs'))
+    .sort();
   for (const file of files) {
     const { tests } = await import(pathToFileURL(path.join(ROOT, 'test/ui', file)).href);
     for (const test of tests) {

@@ -19,7 +19,9 @@ fs.mkdirSync(OUTPUT, { recursive: true });
 const resultFile = path.join(OUTPUT, 'vscode-suite-result.json');
 fs.rmSync(resultFile, { force: true });
 
-let server, browser, done = false;
+let server,
+  browser,
+  done = false;
 async function finish(code, why) {
   if (done) return;
   done = true;
@@ -27,10 +29,13 @@ async function finish(code, why) {
   try {
     const page = browser?.contexts()[0]?.pages()[0];
     if (page) await page.screenshot({ path: path.join(OUTPUT, 'screenshots', 'vscode-suite-end.png') });
-  } catch { /* best effort */ }
+  } catch {
+    /* best effort */
+  }
   await browser?.close().catch(() => {});
   await server?.stop();
-  let passed = 0, failed = 0;
+  let passed = 0,
+    failed = 0;
   try {
     const r = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
     passed = r.stats.passes;

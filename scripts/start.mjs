@@ -14,14 +14,19 @@ const watcher = spawn(process.execPath, ['esbuild.config.mjs', '--watch'], { cwd
 const wanted = Number(process.env.THERAPIST_PORT || 8080);
 const port = await new Promise((resolve) => {
   import('node:net').then(({ default: net }) => {
-    const probe = net.createServer().once('error', () => freePort().then(resolve)).once('listening', () => probe.close(() => resolve(wanted)));
+    const probe = net
+      .createServer()
+      .once('error', () => freePort().then(resolve))
+      .once('listening', () => probe.close(() => resolve(wanted)));
     probe.listen(wanted, '127.0.0.1');
   });
 });
 const settings = process.env.THERAPIST_OLLAMA_URL ? { 'therapist.ollamaUrl': process.env.THERAPIST_OLLAMA_URL } : {};
 const server = await startCodeServer({ port, settings, log: () => {} });
 const url = server.url({ extensionDevelopmentPath: ROOT });
-console.log(`\nTherapist is running in VS Code (code-server ${server.base}).\nOpen this URL in your browser:\n\n  ${url}\n\nThen run "Therapist: Open Chat" from the command palette (F1). Ctrl+C to stop.\n`);
+console.log(
+  `\nTherapist is running in VS Code (code-server ${server.base}).\nOpen this URL in your browser:\n\n  ${url}\n\nThen run "Therapist: Open Chat" from the command palette (F1). Ctrl+C to stop.\n`,
+);
 
 let stopping = false;
 async function stop() {

@@ -80,7 +80,10 @@ for (const [name, cmd, args, opts] of steps) {
 }
 
 console.log('\n━━━ summary ━━━');
-for (const r of results) console.log(`${r.failed ? '✘' : '✔'} ${r.name.padEnd(14)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.seconds.toFixed(1)} s`);
+for (const r of results)
+  console.log(
+    `${r.failed ? '✘' : '✔'} ${r.name.padEnd(14)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.seconds.toFixed(1)} s`,
+  );
 const passed = results.reduce((a, r) => a + r.passed, 0);
 const failed = results.reduce((a, r) => a + r.failed, 0);
 console.log(`total time ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -57,10 +57,14 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
       const user = settings.userId();
       return toDashboardData(l.analytics({ user }), l.usage({ user, conversation: store.active().id }), (id) => store.get(id)?.title);
     };
-    const dashboard = new DashboardPanel(context.extensionUri, {
-      data: usageData,
-      export: async (format) => ((await ledger.ledger())[format === 'csv' ? 'exportCsv' : 'exportJson']()),
-    }, (message, error) => log.error(message, error));
+    const dashboard = new DashboardPanel(
+      context.extensionUri,
+      {
+        data: usageData,
+        export: async (format) => (await ledger.ledger())[format === 'csv' ? 'exportCsv' : 'exportJson'](),
+      },
+      (message, error) => log.error(message, error),
+    );
     const backend = observeBackend(model, (outcome) => {
       if (outcome.result) statusBar.update(lastUsageOf(settings.applied.model, outcome.result));
       if (outcome.error) log.error(`${outcome.command} failed: ${outcome.error.message}`);
@@ -78,7 +82,13 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
     rateWaits.event((seconds) => controller.notify(`Waiting ${seconds} s for the token rate limit (therapist.rateLimit.tokensPerMinute). Stop cancels.`));
 
     context.subscriptions.push(
-      finished, rateWaits, statusBar, dashboard, hostActions, chat, chat.registerSerializer(),
+      finished,
+      rateWaits,
+      statusBar,
+      dashboard,
+      hostActions,
+      chat,
+      chat.registerSerializer(),
       { dispose: () => model.dispose() },
       { dispose: () => void ledger.close() },
       { dispose: () => void store.flush() },
@@ -95,7 +105,9 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
       vscode.commands.registerCommand('therapist.cancel', () => chat.stop()),
       vscode.commands.registerCommand('therapist.showTokenUsage', () => dashboard.show()),
     );
-    log.info(`activated: model ${settings.applied.model} at ${settings.applied.ollamaUrl}, window ${settings.applied.maxTokens} tokens, user ${settings.userId()}`);
+    log.info(
+      `activated: model ${settings.applied.model} at ${settings.applied.ollamaUrl}, window ${settings.applied.maxTokens} tokens, user ${settings.userId()}`,
+    );
     return {
       getConfig: () => settings.applied,
       configProblem: () => settings.problem,
@@ -113,4 +125,3 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
 }
 
 export function deactivate(): void {}
-

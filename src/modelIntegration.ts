@@ -111,9 +111,23 @@ export class ModelIntegration {
     this.overhead = options.perMessageOverhead ?? DEFAULT_PER_MESSAGE_OVERHEAD;
     this.ownsCounter = !options.tokenCounter;
     // One counter for the whole life: budgets are passed into every fit, so a budget change keeps its cache and tokenizer.
-    this.counter = options.tokenCounter ?? new TokenCounter(settings.maxTokens, settings.systemTokenBudget, settings.userTokenBudget, settings.contextTokenBudget, { logger: this.logger });
-    this.streaming = new StreamingService({ ollamaUrl: settings.ollamaUrl, streamingTimeout: settings.streamingTimeout, enableStreaming: settings.enableStreaming, dispatcher: options.dispatcher, clock: this.clock, logger: this.logger, retry: options.retry });
-    this.info = new ModelInfoService(() => ({ baseUrl: this.streaming.baseUrl, dispatcher: options.dispatcher }), this.logger, () => this.clock.now());
+    this.counter =
+      options.tokenCounter ??
+      new TokenCounter(settings.maxTokens, settings.systemTokenBudget, settings.userTokenBudget, settings.contextTokenBudget, { logger: this.logger });
+    this.streaming = new StreamingService({
+      ollamaUrl: settings.ollamaUrl,
+      streamingTimeout: settings.streamingTimeout,
+      enableStreaming: settings.enableStreaming,
+      dispatcher: options.dispatcher,
+      clock: this.clock,
+      logger: this.logger,
+      retry: options.retry,
+    });
+    this.info = new ModelInfoService(
+      () => ({ baseUrl: this.streaming.baseUrl, dispatcher: options.dispatcher }),
+      this.logger,
+      () => this.clock.now(),
+    );
     this.calibrator = new Calibrator(options.calibrationStore ?? new InMemoryCalibrationStore(), {}, this.logger);
   }
 
@@ -138,7 +152,11 @@ export class ModelIntegration {
   }
 
   /** The same plan generateResponse would send, without sending. Uses maxTokens when Ollama cannot be asked. */
-  async getTokenUsageInfo(prompt: string, context: readonly ContextChunk[] = [], opts: { history?: readonly HistoryMessage[]; systemPrompt?: string } = {}): Promise<UsageInfo> {
+  async getTokenUsageInfo(
+    prompt: string,
+    context: readonly ContextChunk[] = [],
+    opts: { history?: readonly HistoryMessage[]; systemPrompt?: string } = {},
+  ): Promise<UsageInfo> {
     let window = this.settings.maxTokens;
     let windowSource: string;
     try {
@@ -150,7 +168,13 @@ export class ModelIntegration {
       windowSource = `therapist.maxTokens (model facts unavailable: ${messageOf(error)})`;
     }
     const cal = this.calibrationFor(this.settings.model);
-    const info = this.counter.getTokenUsageInfo(opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, prompt, context, { history: opts.history, calibration: cal.factor, perMessageOverhead: this.overhead, maxTokens: window, budgets: this.settings });
+    const info = this.counter.getTokenUsageInfo(opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, prompt, context, {
+      history: opts.history,
+      calibration: cal.factor,
+      perMessageOverhead: this.overhead,
+      maxTokens: window,
+      budgets: this.settings,
+    });
     const notice = truncatedNotice({ ...info, total: info.totalTokens });
     return { ...info, model: this.settings.model, calibration: cal.factor, calibrated: cal.calibrated, windowSource, notice };
   }
@@ -170,7 +194,11 @@ export class ModelIntegration {
     const who = { user: this.options.user ?? 'local', conversation: opts.conversationId ?? 'default', model, command: opts.command ?? 'chat' };
     // Near a quota the ledger asks for a smaller request (less context, a smaller answer reserve); at the limit it
     // refuses, and nothing is sent. num_ctx stays the same either way: only what we put in it shrinks.
-    const advice = await this.options.ledger?.plan?.({ ...who, promptTokens: plan.prompt.tokenUsage.total, completionTokens: plan.prompt.tokenUsage.completionReserve });
+    const advice = await this.options.ledger?.plan?.({
+      ...who,
+      promptTokens: plan.prompt.tokenUsage.total,
+      completionTokens: plan.prompt.tokenUsage.completionReserve,
+    });
     if (advice?.level === 'refuse') throw advice.error ?? new Error(advice.message);
     let shrink: Shrink | undefined;
     if (advice?.level === 'degrade') {
@@ -187,7 +215,10 @@ export class ModelIntegration {
     for (let attempt = 1; ; attempt++) {
       try {
         reservation = await this.options.ledger?.reserve({
-          ...who, promptTokens: plan.prompt.tokenUsage.total, completionTokens: plan.prompt.tokenUsage.completionReserve, signal: opts.signal,
+          ...who,
+          promptTokens: plan.prompt.tokenUsage.total,
+          completionTokens: plan.prompt.tokenUsage.completionReserve,
+          signal: opts.signal,
         });
       } catch (error) {
         if (opts.signal?.aborted) return this.cancelledBeforeSending(plan, model);
@@ -201,7 +232,12 @@ export class ModelIntegration {
       try {
         outcome = await this.streaming.chat(
           { model, messages: plan.messages, stream: this.settings.enableStreaming, options: { num_ctx: facts.effectiveWindow, num_predict: numPredict } },
-          { onToken: opts.onToken, signal: opts.signal, promptTokens: plan.prompt.tokenUsage.total, onFallback: opts.onFallback && ((reason) => opts.onFallback?.(reason)) },
+          {
+            onToken: opts.onToken,
+            signal: opts.signal,
+            promptTokens: plan.prompt.tokenUsage.total,
+            onFallback: opts.onFallback && ((reason) => opts.onFallback?.(reason)),
+          },
         );
         break;
       } catch (error) {
@@ -223,7 +259,15 @@ export class ModelIntegration {
     // Expect the low end of what this model has shown: prose and code tokenize differently, and a text that
     // merely tokenizes better than the last ones must not look like a truncation.
     const expected = learned.lowRatio !== undefined ? learned.lowRatio * plan.raw + plan.template : plan.raw + plan.template;
-    const check = outcome.cancelled ? undefined : checkServerTruncation({ expectedPromptTokens: expected, plannedPromptTokens: plan.prompt.tokenUsage.total, promptEvalCount: m.promptEvalCount, numCtx: facts.effectiveWindow, calibrated: learned.samples > 0 });
+    const check = outcome.cancelled
+      ? undefined
+      : checkServerTruncation({
+          expectedPromptTokens: expected,
+          plannedPromptTokens: plan.prompt.tokenUsage.total,
+          promptEvalCount: m.promptEvalCount,
+          numCtx: facts.effectiveWindow,
+          calibrated: learned.samples > 0,
+        });
     const suspected = check?.suspected ?? false;
     const cut = truncatedNoticeOf(plan.prompt);
     if (cut) notices.unshift(cut);
@@ -234,20 +278,50 @@ export class ModelIntegration {
     } else if (!outcome.cancelled && m.promptEvalCount !== undefined) this.calibrator.observe(model, plan.raw, m.promptEvalCount - plan.template);
     if (outcome.fallbackUsed) notices.push({ kind: 'fallback', reason: outcome.fallbackReason ?? 'the stream broke' });
     if (outcome.cancelled) await reservation?.cancel({ promptTokens: plan.prompt.tokenUsage.total, completionTokens: countPieces(outcome) });
-    else await reservation?.commit({ promptTokens: m.promptEvalCount ?? plan.prompt.tokenUsage.total, completionTokens: m.evalCount ?? countPieces(outcome), ourPromptTokens: plan.prompt.tokenUsage.total, truncatedSections: plan.prompt.truncatedSections, latencyMs: Math.round(outcome.durationMs) });
+    else
+      await reservation?.commit({
+        promptTokens: m.promptEvalCount ?? plan.prompt.tokenUsage.total,
+        completionTokens: m.evalCount ?? countPieces(outcome),
+        ourPromptTokens: plan.prompt.tokenUsage.total,
+        truncatedSections: plan.prompt.truncatedSections,
+        latencyMs: Math.round(outcome.durationMs),
+      });
     const usage = this.usageOf(plan, outcome, model, cal);
-    this.logger.usage?.(formatUsageLine(usage, { truncatedSections: plan.prompt.truncatedSections, droppedChunks: plan.prompt.droppedChunks.length, droppedMessages: plan.prompt.droppedMessages, fallbackUsed: outcome.fallbackUsed, cancelled: outcome.cancelled, serverTruncationSuspected: suspected }));
+    this.logger.usage?.(
+      formatUsageLine(usage, {
+        truncatedSections: plan.prompt.truncatedSections,
+        droppedChunks: plan.prompt.droppedChunks.length,
+        droppedMessages: plan.prompt.droppedMessages,
+        fallbackUsed: outcome.fallbackUsed,
+        cancelled: outcome.cancelled,
+        serverTruncationSuspected: suspected,
+      }),
+    );
     return {
-      text: outcome.text, usage, notices, truncated: plan.prompt.truncated, truncatedSections: plan.prompt.truncatedSections,
-      droppedChunks: plan.prompt.droppedChunks, fallbackUsed: outcome.fallbackUsed, cancelled: outcome.cancelled, serverTruncationSuspected: suspected,
+      text: outcome.text,
+      usage,
+      notices,
+      truncated: plan.prompt.truncated,
+      truncatedSections: plan.prompt.truncatedSections,
+      droppedChunks: plan.prompt.droppedChunks,
+      fallbackUsed: outcome.fallbackUsed,
+      cancelled: outcome.cancelled,
+      serverTruncationSuspected: suspected,
     };
   }
 
   private cancelledBeforeSending(plan: Plan, model: string): GenerateResult {
     const usage = this.usageOf(plan, undefined, model, plan.calibration);
     return {
-      text: '', usage, notices: [truncatedNoticeOf(plan.prompt)].filter((n) => n !== undefined), truncated: plan.prompt.truncated, truncatedSections: plan.prompt.truncatedSections,
-      droppedChunks: plan.prompt.droppedChunks, fallbackUsed: false, cancelled: true, serverTruncationSuspected: false,
+      text: '',
+      usage,
+      notices: [truncatedNoticeOf(plan.prompt)].filter((n) => n !== undefined),
+      truncated: plan.prompt.truncated,
+      truncatedSections: plan.prompt.truncatedSections,
+      droppedChunks: plan.prompt.droppedChunks,
+      fallbackUsed: false,
+      cancelled: true,
+      serverTruncationSuspected: false,
     };
   }
 
@@ -260,11 +334,21 @@ export class ModelIntegration {
   private plan(prompt: string, context: readonly ContextChunk[], opts: GenerateOptions, window: number, shrink?: Shrink): Plan {
     const calibration = this.calibrationFor(this.settings.model);
     const optimized = this.counter.optimizePrompt(opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, prompt, context, {
-      history: opts.history, calibration: calibration.factor, perMessageOverhead: this.overhead,
-      maxTokens: shrink?.window ?? window, completionReserve: shrink?.completionReserve, budgets: this.settings,
+      history: opts.history,
+      calibration: calibration.factor,
+      perMessageOverhead: this.overhead,
+      maxTokens: shrink?.window ?? window,
+      completionReserve: shrink?.completionReserve,
+      budgets: this.settings,
     });
     const messages = buildMessages(optimized);
-    return { prompt: optimized, messages, raw: rawContentTokens(optimized, messages.length), template: templateTokens(optimized, messages.length), calibration };
+    return {
+      prompt: optimized,
+      messages,
+      raw: rawContentTokens(optimized, messages.length),
+      template: templateTokens(optimized, messages.length),
+      calibration,
+    };
   }
 
   private calibrationFor(model: string): { factor: number; calibrated: boolean } {
@@ -275,18 +359,35 @@ export class ModelIntegration {
   private usageOf(plan: Plan, outcome: ChatOutcome | undefined, model: string, cal: { factor: number; calibrated: boolean }): ResponseUsage {
     const u = plan.prompt.tokenUsage;
     return {
-      model, perSection: { system: u.system, user: u.user, context: u.context, history: u.history }, total: u.total, requested: u.requested,
-      limit: u.limit, completionReserve: u.completionReserve, promptEvalCount: outcome?.metrics.promptEvalCount, evalCount: outcome?.metrics.evalCount,
-      ttftMs: outcome?.ttftMs, tokensPerSecond: outcome?.tokensPerSecond, durationMs: outcome?.durationMs ?? 0, estimated: u.estimated,
-      calibration: cal.factor, calibrated: cal.calibrated,
+      model,
+      perSection: { system: u.system, user: u.user, context: u.context, history: u.history },
+      total: u.total,
+      requested: u.requested,
+      limit: u.limit,
+      completionReserve: u.completionReserve,
+      promptEvalCount: outcome?.metrics.promptEvalCount,
+      evalCount: outcome?.metrics.evalCount,
+      ttftMs: outcome?.ttftMs,
+      tokensPerSecond: outcome?.tokensPerSecond,
+      durationMs: outcome?.durationMs ?? 0,
+      estimated: u.estimated,
+      calibration: cal.factor,
+      calibrated: cal.calibrated,
     };
   }
 
   private logUsage(plan: Plan, outcome: ChatOutcome | undefined, model: string, suspected: boolean, error: unknown): void {
-    this.logger.usage?.(formatUsageLine(this.usageOf(plan, outcome, model, plan.calibration), {
-      truncatedSections: plan.prompt.truncatedSections, droppedChunks: plan.prompt.droppedChunks.length, droppedMessages: plan.prompt.droppedMessages,
-      fallbackUsed: false, cancelled: false, serverTruncationSuspected: suspected, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    }));
+    this.logger.usage?.(
+      formatUsageLine(this.usageOf(plan, outcome, model, plan.calibration), {
+        truncatedSections: plan.prompt.truncatedSections,
+        droppedChunks: plan.prompt.droppedChunks.length,
+        droppedMessages: plan.prompt.droppedMessages,
+        fallbackUsed: false,
+        cancelled: false,
+        serverTruncationSuspected: suspected,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      }),
+    );
   }
 }
 

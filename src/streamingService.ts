@@ -118,10 +118,17 @@ export class StreamingService {
     let partial = '';
     try {
       const streamed = await this.withBusyRetry(attempts, options.signal, () =>
-        streamChatExchange(this.endpoint, request, { clock: this.clock, firstMs: timeouts.firstTokenMs, idleMs: timeouts.idleMs, promptTokens: options.promptTokens }, options.signal, (t) => {
-          partial += t;
-          options.onToken?.(t);
-        }));
+        streamChatExchange(
+          this.endpoint,
+          request,
+          { clock: this.clock, firstMs: timeouts.firstTokenMs, idleMs: timeouts.idleMs, promptTokens: options.promptTokens },
+          options.signal,
+          (t) => {
+            partial += t;
+            options.onToken?.(t);
+          },
+        ),
+      );
       return this.outcome(streamed, attempts.count, true, undefined);
     } catch (error) {
       if (!(error instanceof OllamaStreamError) || options.signal?.aborted) throw error;
@@ -142,14 +149,31 @@ export class StreamingService {
     const queue: string[] = [];
     let wake: (() => void) | undefined;
     let finished = false;
-    const result = this.chat(request, { ...options, onToken: (t) => { queue.push(t); wake?.(); } });
-    const settle = () => { finished = true; wake?.(); };
+    const result = this.chat(request, {
+      ...options,
+      onToken: (t) => {
+        queue.push(t);
+        wake?.();
+      },
+    });
+    const settle = () => {
+      finished = true;
+      wake?.();
+    };
     result.then(settle, settle);
     async function* tokens(): AsyncIterableIterator<string> {
       for (;;) {
-        if (queue.length) { yield queue.shift() as string; continue; }
-        if (finished) { await result; return; }
-        await new Promise<void>((resolve) => { wake = resolve; });
+        if (queue.length) {
+          yield queue.shift() as string;
+          continue;
+        }
+        if (finished) {
+          await result;
+          return;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
         wake = undefined;
       }
     }
@@ -157,10 +181,19 @@ export class StreamingService {
   }
 
   private single(request: ChatRequest, timeouts: RequestTimeouts, options: ChatCallOptions): Promise<ChatExchangeResult> {
-    return singleChatExchange(this.endpoint, request, { clock: this.clock, firstMs: timeouts.nonStreamingMs, idleMs: timeouts.idleMs, promptTokens: options.promptTokens }, options.signal);
+    return singleChatExchange(
+      this.endpoint,
+      request,
+      { clock: this.clock, firstMs: timeouts.nonStreamingMs, idleMs: timeouts.idleMs, promptTokens: options.promptTokens },
+      options.signal,
+    );
   }
 
-  private async withBusyRetry(attempts: { count: number }, signal: AbortSignal | undefined, run: () => Promise<ChatExchangeResult>): Promise<ChatExchangeResult> {
+  private async withBusyRetry(
+    attempts: { count: number },
+    signal: AbortSignal | undefined,
+    run: () => Promise<ChatExchangeResult>,
+  ): Promise<ChatExchangeResult> {
     for (let retry = 0; ; retry++) {
       attempts.count++;
       try {

@@ -83,7 +83,9 @@ export class TokenCounter {
       return tokenizer;
     } catch (err) {
       this.reason = `tiktoken could not load: ${messageOf(err)}`;
-      this.logger.warn(`${this.reason}. Falling back to a conservative estimate (about 1 token per 3 characters of words, more for symbols and non-ASCII); counts are labelled as estimates.`);
+      this.logger.warn(
+        `${this.reason}. Falling back to a conservative estimate (about 1 token per 3 characters of words, more for symbols and non-ASCII); counts are labelled as estimates.`,
+      );
       return new EstimateTokenizer();
     }
   }
@@ -161,7 +163,10 @@ export class TokenCounter {
    * (context, then history, then user input, then system prompt). See docs/TOKEN_CONSTRAINTS.md.
    */
   optimizePrompt(systemPrompt: string, userInput: string, contextChunks: readonly ContextChunk[] = [], options: OptimizeOptions = {}): OptimizedPrompt {
-    const settings = options.maxTokens === undefined && options.budgets === undefined ? this.settings : { ...this.settings, ...options.budgets, maxTokens: options.maxTokens ?? this.maxTokens };
+    const settings =
+      options.maxTokens === undefined && options.budgets === undefined
+        ? this.settings
+        : { ...this.settings, ...options.budgets, maxTokens: options.maxTokens ?? this.maxTokens };
     if (settings !== this.settings) validateBudgets(settings);
     const calibration = options.calibration ?? 1;
     validateCalibration(calibration);

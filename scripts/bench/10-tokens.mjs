@@ -65,7 +65,10 @@ export async function run() {
   const counter = (max = 8192, options = {}) => new core.TokenCounter(max, 0.2, 0.3, 0.5, { loadEncoding: shared, env: {}, ...options });
 
   const lib = path.join(root, 'node_modules/typescript/lib');
-  const codeFiles = readdirSync(lib).filter((f) => f.endsWith('.d.ts')).sort().map((f) => readFileSync(path.join(lib, f), 'utf8'));
+  const codeFiles = readdirSync(lib)
+    .filter((f) => f.endsWith('.d.ts'))
+    .sort()
+    .map((f) => readFileSync(path.join(lib, f), 'utf8'));
   const code = codeFiles.join('\n');
   const readmes = readdirSync(path.join(root, 'node_modules'))
     .map((d) => path.join(root, 'node_modules', d, 'README.md'))
@@ -76,15 +79,23 @@ export async function run() {
   const words = readmes.match(/[A-Za-z]{2,12}/g);
   const prose = readmes + '\n\n' + generateProse(words, 2_000_000);
   const mb = (s) => (s.length / 1e6).toFixed(1);
-  console.log(`tiktoken gpt2 load: ${loadMs.toFixed(0)} ms; code corpus ${mb(code)} M chars (${codeFiles.length} TypeScript lib files), prose ${mb(prose)} M chars`);
+  console.log(
+    `tiktoken gpt2 load: ${loadMs.toFixed(0)} ms; code corpus ${mb(code)} M chars (${codeFiles.length} TypeScript lib files), prose ${mb(prose)} M chars`,
+  );
 
   // 1. Wrapper overhead on uncached text: a new counter (empty cache) per round, same WASM encoding.
-  for (const [name, texts] of [['code', codeFiles], ['prose', prose.split(/(?<=\n\n)(?=[A-Z])/).reduce((acc, p) => {
-    const last = acc[acc.length - 1];
-    if (last !== undefined && last.length < 20_000) acc[acc.length - 1] = last + p;
-    else acc.push(p);
-    return acc;
-  }, [])]]) {
+  for (const [name, texts] of [
+    ['code', codeFiles],
+    [
+      'prose',
+      prose.split(/(?<=\n\n)(?=[A-Z])/).reduce((acc, p) => {
+        const last = acc[acc.length - 1];
+        if (last !== undefined && last.length < 20_000) acc[acc.length - 1] = last + p;
+        else acc.push(p);
+        return acc;
+      }, []),
+    ],
+  ]) {
     const rawSamples = [];
     const wrapSamples = [];
     let tokens = 0;
@@ -125,7 +136,9 @@ export async function run() {
         `(${tokens} tokens, ${(chars / 1e6 / (raw / 1000)).toFixed(1)} M chars/s raw) = x${ratio.toFixed(3)} ${verdict(ratio <= 1.1, 'x1.10')}`,
     );
     // Long single-class runs (ASCII rules, badges, URLs) are sliced: a token may shift at each cut.
-    console.log(`  counts: TokenCounter ${sliced} vs raw ${tokens} (${sliced === tokens ? 'identical' : `${sliced - tokens > 0 ? '+' : ''}${sliced - tokens}, ${(((sliced - tokens) / tokens) * 100).toFixed(4)}%, from sliced long runs`})`);
+    console.log(
+      `  counts: TokenCounter ${sliced} vs raw ${tokens} (${sliced === tokens ? 'identical' : `${sliced - tokens > 0 ? '+' : ''}${sliced - tokens}, ${(((sliced - tokens) / tokens) * 100).toFixed(4)}%, from sliced long runs`})`,
+    );
   }
   {
     // A new string with the same content each time, as the panel sends on every keystroke.
@@ -134,21 +147,48 @@ export async function run() {
     tc.countTokens(file);
     const cached = time(() => tc.countTokens(file.slice(0, -1) + file.slice(-1)), 20, 2);
     const raw = time(() => enc.encode_ordinary(file), 5, 1);
-    console.log(`countTokens of a repeated ${(file.length / 1000).toFixed(0)} K-char text (cache hit on an equal new string): ${cached.toFixed(2)} ms vs raw ${raw.toFixed(1)} ms`);
+    console.log(
+      `countTokens of a repeated ${(file.length / 1000).toFixed(0)} K-char text (cache hit on an equal new string): ${cached.toFixed(2)} ms vs raw ${raw.toFixed(1)} ms`,
+    );
     tc.dispose();
   }
 
   // 2. optimizePrompt with 500 chunks, warm (chunk counts cached, as on the second turn of a conversation).
-  for (const [label, max, chunkChars] of [['8k', 8192, 1500], ['128k', 131072, 1500]]) {
-    const chunks = Array.from({ length: 500 }, (_, i) => ({ text: code.slice(i * 3001, i * 3001 + chunkChars), relevance: (i * 7919) % 500, source: `chunk${i}` }));
+  for (const [label, max, chunkChars] of [
+    ['8k', 8192, 1500],
+    ['128k', 131072, 1500],
+  ]) {
+    const chunks = Array.from({ length: 500 }, (_, i) => ({
+      text: code.slice(i * 3001, i * 3001 + chunkChars),
+      relevance: (i * 7919) % 500,
+      source: `chunk${i}`,
+    }));
     const history = Array.from({ length: 40 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: prose.slice(i * 4000, i * 4000 + 2000) }));
     const tc = counter(max);
-    const cold = time(() => tc.optimizePrompt('You are a careful coding assistant.', 'Explain how these declarations fit together.', chunks, { history }), 1, 0);
-    const warm = time(() => tc.optimizePrompt('You are a careful coding assistant.', 'Explain how these declarations fit together.', chunks, { history }), 9, 1);
+    const cold = time(
+      () => tc.optimizePrompt('You are a careful coding assistant.', 'Explain how these declarations fit together.', chunks, { history }),
+      1,
+      0,
+    );
+    const warm = time(
+      () => tc.optimizePrompt('You are a careful coding assistant.', 'Explain how these declarations fit together.', chunks, { history }),
+      9,
+      1,
+    );
     // A new question over the same chunks and history: what every turn and every keystroke in the panel costs.
     let q = 0;
-    const newQuestion = time(() => tc.optimizePrompt('You are a careful coding assistant.', `Question ${q++}: how do these declarations fit together?`, chunks, { history }), 9, 1);
-    const rawAll = time(() => { for (const c of chunks) enc.encode_ordinary(c.text); }, 3, 0);
+    const newQuestion = time(
+      () => tc.optimizePrompt('You are a careful coding assistant.', `Question ${q++}: how do these declarations fit together?`, chunks, { history }),
+      9,
+      1,
+    );
+    const rawAll = time(
+      () => {
+        for (const c of chunks) enc.encode_ordinary(c.text);
+      },
+      3,
+      0,
+    );
     const plan = tc.optimizePrompt('You are a careful coding assistant.', 'Explain how these declarations fit together.', chunks, { history });
     const u = plan.tokenUsage;
     console.log(
@@ -171,12 +211,24 @@ export async function run() {
       total += enc.encode_ordinary(content).length;
     }
     tc.countMessages(history);
-    const full = time(() => { let n = 0; for (const m of history) n += enc.encode_ordinary(m.content).length; return n; }, 3, 0);
+    const full = time(
+      () => {
+        let n = 0;
+        for (const m of history) n += enc.encode_ordinary(m.content).length;
+        return n;
+      },
+      3,
+      0,
+    );
     let k = 0;
-    const incremental = time(() => {
-      history.push({ role: 'user', content: `One more question, number ${k++}: what does ${prose.slice(k * 97, k * 97 + 200)} mean?` });
-      tc.countMessages(history);
-    }, 15, 1);
+    const incremental = time(
+      () => {
+        history.push({ role: 'user', content: `One more question, number ${k++}: what does ${prose.slice(k * 97, k * 97 + 200)} mean?` });
+        tc.countMessages(history);
+      },
+      15,
+      1,
+    );
     console.log(
       `re-count after one appended message, ${history.length} messages / ${total} tokens: ${incremental.toFixed(3)} ms vs full raw re-count ${full.toFixed(1)} ms ` +
         `(x${(full / incremental).toFixed(0)} faster) ${verdict(incremental < 1, '< 1 ms')}`,
@@ -187,16 +239,26 @@ export async function run() {
   // 4. 1 MB single lines. Raw tiktoken is quadratic on them: measured on 25 KB only (it panics near 1 MB).
   {
     const rawA = time(() => enc.encode_ordinary('a'.repeat(25_000)), 1, 0);
-    console.log(`raw tiktoken on 25 KB of 'a': ${rawA.toFixed(0)} ms (quadratic: 1 MB would take ~${((rawA * 40 * 40) / 1000).toFixed(0)} s, if it did not crash)`);
+    console.log(
+      `raw tiktoken on 25 KB of 'a': ${rawA.toFixed(0)} ms (quadratic: 1 MB would take ~${((rawA * 40 * 40) / 1000).toFixed(0)} s, if it did not crash)`,
+    );
     const minified = code.slice(0, 1_000_000).replace(/\s+/g, ' ');
     const b64 = Buffer.from(code.slice(0, 750_000)).toString('base64').slice(0, 1_000_000);
-    for (const [name, line] of [['a', 'a'.repeat(1_000_000)], ['emoji', '😀'.repeat(500_000)], ['CJK', '中文'.repeat(500_000)], ['base64', b64], ['minified code', minified]]) {
+    for (const [name, line] of [
+      ['a', 'a'.repeat(1_000_000)],
+      ['emoji', '😀'.repeat(500_000)],
+      ['CJK', '中文'.repeat(500_000)],
+      ['base64', b64],
+      ['minified code', minified],
+    ]) {
       const tc = counter();
       const t = now();
       const n = tc.countTokens(line);
       const ms = now() - t;
       const cut = time(() => counter().optimizePrompt('System.', line), 1, 0);
-      console.log(`1 MB single line (${name}, ${line.length} UTF-16 units): count ${ms.toFixed(0)} ms (${n} tokens), optimize as user input ${cut.toFixed(0)} ms ${verdict(ms < 1000, '< 1 s')}`);
+      console.log(
+        `1 MB single line (${name}, ${line.length} UTF-16 units): count ${ms.toFixed(0)} ms (${n} tokens), optimize as user input ${cut.toFixed(0)} ms ${verdict(ms < 1000, '< 1 s')}`,
+      );
       tc.dispose();
     }
   }

@@ -23,7 +23,9 @@ const CODE = `export function parseConfig(text: string): Record<string, string> 
 /** Starts the simulator CLI in its own process (like a real Ollama) and resolves with its URL and a stop function. */
 async function startSimulator(models) {
   const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [path.join(root, 'test/support/ollamaSimulatorCli.ts'), '--port', '0', '--models', JSON.stringify(models)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(tsx, [path.join(root, 'test/support/ollamaSimulatorCli.ts'), '--port', '0', '--models', JSON.stringify(models)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
@@ -33,7 +35,14 @@ async function startSimulator(models) {
     });
     child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
   });
-  return { url, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }) };
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -78,7 +87,8 @@ export async function run() {
     counter.countTokens('warm the tokenizer');
     const mi = new core.ModelIntegration({ ollamaUrl: sim.url, model: 'bench:8k', maxTokens: 8192, tokenCounter: counter, dispatcher });
     // 12 chunks of ~620 GPT-2 tokens each: more than an 8k window holds, so the optimizer really cuts.
-    const chunks = (variant) => Array.from({ length: 12 }, (_, i) => ({ text: `// file${i}.ts variant ${variant}\n${CODE.repeat(6)}`, source: `file${i}.ts`, relevance: 100 - i }));
+    const chunks = (variant) =>
+      Array.from({ length: 12 }, (_, i) => ({ text: `// file${i}.ts variant ${variant}\n${CODE.repeat(6)}`, source: `file${i}.ts`, relevance: 100 - i }));
     for (let i = 0; i < 5; i++) await mi.generateResponse(`warm-up ${i}`, chunks('warm'));
     const sent = await (await fetch(`${sim.url}/__sim/requests`)).json();
     const lastBody = JSON.stringify(sent.requests.filter((r) => r.path === '/api/chat').at(-1).body);
@@ -92,10 +102,17 @@ export async function run() {
     const N = 30;
     for (let i = 0; i < N; i++) {
       raw.push((await rawChat(sim.url, lastBody, dispatcher)).ttft);
-      for (const [list, variant] of [[cold, `cold-${i}`], [warm, 'warm']]) {
+      for (const [list, variant] of [
+        [cold, `cold-${i}`],
+        [warm, 'warm'],
+      ]) {
         const t0 = performance.now();
         let first;
-        await mi.generateResponse(`Question ${i}: what does parseConfig do?`, chunks(variant), { onToken: () => { first ??= performance.now() - t0; } });
+        await mi.generateResponse(`Question ${i}: what does parseConfig do?`, chunks(variant), {
+          onToken: () => {
+            first ??= performance.now() - t0;
+          },
+        });
         list.push(first);
       }
       const t1 = performance.now();
@@ -106,11 +123,18 @@ export async function run() {
       optimizeWarm.push(performance.now() - t2);
     }
     const rawMed = median(raw);
-    console.log(`8k prompt (${sample.totalTokens} planned tokens of ${sample.limit}, ${sample.truncatedSections.join(',') || 'nothing'} cut), ${N} runs, medians (p90):`);
+    console.log(
+      `8k prompt (${sample.totalTokens} planned tokens of ${sample.limit}, ${sample.truncatedSections.join(',') || 'nothing'} cut), ${N} runs, medians (p90):`,
+    );
     console.log(`  raw undici request, time to first token      ${fmt(rawMed)} ms (${fmt(p90(raw))})`);
-    for (const [label, list] of [['ModelIntegration, new context (cold count cache)', cold], ['ModelIntegration, same context (warm count cache)', warm]]) {
+    for (const [label, list] of [
+      ['ModelIntegration, new context (cold count cache)', cold],
+      ['ModelIntegration, same context (warm count cache)', warm],
+    ]) {
       const added = median(list) - rawMed;
-      console.log(`  ${label.padEnd(46)} ${fmt(median(list))} ms (${fmt(p90(list))}) -> +${fmt(added)} ms, ratio ${fmt(median(list) / rawMed)}x  [target < 2 ms: ${added < 2 ? 'ok' : 'MISSED'}]`);
+      console.log(
+        `  ${label.padEnd(46)} ${fmt(median(list))} ms (${fmt(p90(list))}) -> +${fmt(added)} ms, ratio ${fmt(median(list) / rawMed)}x  [target < 2 ms: ${added < 2 ? 'ok' : 'MISSED'}]`,
+      );
     }
     console.log(`  of which optimizePrompt alone: cold ${fmt(median(optimizeCold))} ms, warm ${fmt(median(optimizeWarm))} ms`);
 
@@ -123,7 +147,11 @@ export async function run() {
       const r = await rawChat(sim.url, JSON.stringify({ ...body, stream: true }), dispatcher);
       const t0 = performance.now();
       let n = 0;
-      const out = await service.chat(body, { onToken: () => { n++; } });
+      const out = await service.chat(body, {
+        onToken: () => {
+          n++;
+        },
+      });
       const t = performance.now() - t0;
       if (i < 2) continue; // warm-up
       rawPer.push((r.total * 1000) / r.tokens);
@@ -132,23 +160,53 @@ export async function run() {
     }
     const addedPer = median(svcPer) - median(rawPer);
     console.log(`streamed answer of ${longReply.split(' ').length} tokens, 10 runs, medians:`);
-    console.log(`  raw undici + NDJSON parse ${fmt(median(rawPer))} µs/token; StreamingService ${fmt(median(svcPer))} µs/token -> +${fmt(addedPer)} µs/token, ratio ${fmt(median(svcPer) / median(rawPer))}x  [target < 20 µs: ${addedPer < 20 ? 'ok' : 'MISSED'}]`);
+    console.log(
+      `  raw undici + NDJSON parse ${fmt(median(rawPer))} µs/token; StreamingService ${fmt(median(svcPer))} µs/token -> +${fmt(addedPer)} µs/token, ratio ${fmt(median(svcPer) / median(rawPer))}x  [target < 20 µs: ${addedPer < 20 ? 'ok' : 'MISSED'}]`,
+    );
 
     // The client's parsing alone, without the network or the server: NDJSON bytes in 1 KiB reads.
-    const lines = longReply.split(' ').map((w, i) => `{"model":"bench:long","created_at":"2026-08-21T18:48:22.123456789Z","message":{"role":"assistant","content":"${i ? ' ' : ''}${w}"},"done":false}\n`);
+    const lines = longReply
+      .split(' ')
+      .map(
+        (w, i) =>
+          `{"model":"bench:long","created_at":"2026-08-21T18:48:22.123456789Z","message":{"role":"assistant","content":"${i ? ' ' : ''}${w}"},"done":false}\n`,
+      );
     const bytes = Buffer.from(lines.join(''));
     const reads = [];
     for (let i = 0; i < bytes.length; i += 1024) reads.push(bytes.subarray(i, i + 1024));
-    const parseRaw = () => { let rest = ''; let text = ''; for (const r of reads) { rest += r.toString('utf8'); let nl; while ((nl = rest.indexOf('\n')) !== -1) { text += JSON.parse(rest.slice(0, nl)).message.content; rest = rest.slice(nl + 1); } } return text; };
-    const parseOurs = () => { const sp = new core.NdjsonLineSplitter(); let text = ''; for (const r of reads) for (const l of sp.push(r)) text += core.chunkText(core.parseChunkLine(l)); return text; };
+    const parseRaw = () => {
+      let rest = '';
+      let text = '';
+      for (const r of reads) {
+        rest += r.toString('utf8');
+        let nl;
+        while ((nl = rest.indexOf('\n')) !== -1) {
+          text += JSON.parse(rest.slice(0, nl)).message.content;
+          rest = rest.slice(nl + 1);
+        }
+      }
+      return text;
+    };
+    const parseOurs = () => {
+      const sp = new core.NdjsonLineSplitter();
+      let text = '';
+      for (const r of reads) for (const l of sp.push(r)) text += core.chunkText(core.parseChunkLine(l));
+      return text;
+    };
     const rawParse = [];
     const ourParse = [];
     for (let i = 0; i < 25; i++) {
-      let t = performance.now(); parseRaw(); rawParse.push(((performance.now() - t) * 1000) / lines.length);
-      t = performance.now(); parseOurs(); ourParse.push(((performance.now() - t) * 1000) / lines.length);
+      let t = performance.now();
+      parseRaw();
+      rawParse.push(((performance.now() - t) * 1000) / lines.length);
+      t = performance.now();
+      parseOurs();
+      ourParse.push(((performance.now() - t) * 1000) / lines.length);
     }
     if (parseRaw() !== parseOurs()) throw new Error('parsers disagree');
-    console.log(`  parsing only (no network): naive split + JSON.parse ${fmt(median(rawParse))} µs/token; NdjsonLineSplitter (streaming UTF-8) ${fmt(median(ourParse))} µs/token`);
+    console.log(
+      `  parsing only (no network): naive split + JSON.parse ${fmt(median(rawParse))} µs/token; NdjsonLineSplitter (streaming UTF-8) ${fmt(median(ourParse))} µs/token`,
+    );
     mi.dispose();
     counter.dispose();
   } finally {

@@ -4,7 +4,14 @@
 'use strict';
 
 /** Creates a checks runner; `format` decides how one result line looks. */
-function createChecks({ ok = (name, detail) => `  ✓ ${name}${detail ? ` (${detail})` : ''}`, fail = (name, error) => `  ✗ ${name}\n      ${String(error && error.message ? error.message : error).split('\n').slice(0, 6).join('\n      ')}` } = {}) {
+function createChecks({
+  ok = (name, detail) => `  ✓ ${name}${detail ? ` (${detail})` : ''}`,
+  fail = (name, error) =>
+    `  ✗ ${name}\n      ${String(error && error.message ? error.message : error)
+      .split('\n')
+      .slice(0, 6)
+      .join('\n      ')}`,
+} = {}) {
   const results = [];
   /** Runs one check; `body` may return a detail string (or a promise of one) for the report. */
   function check(name, body) {
@@ -14,7 +21,11 @@ function createChecks({ ok = (name, detail) => `  ✓ ${name}${detail ? ` (${det
     };
     try {
       const value = body();
-      if (value && typeof value.then === 'function') return value.then((d) => record(true, d), (e) => record(false, e));
+      if (value && typeof value.then === 'function')
+        return value.then(
+          (d) => record(true, d),
+          (e) => record(false, e),
+        );
       record(true, value);
     } catch (error) {
       record(false, error);

@@ -29,8 +29,15 @@ export const QUIET_SETTINGS = {
   'security.workspace.trust.enabled': false,
 };
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export function toolsInstalled() {
   return fs.existsSync(CODE_SERVER) && fs.existsSync(path.join(NODE24_BIN, 'node')) && fs.existsSync(CHROMIUM);
@@ -68,9 +75,18 @@ export async function startCodeServer({ settings = {}, env = {}, extensionsDir, 
     PATH: `${NODE24_BIN}:${process.env.PATH}`,
   };
   const args = [
-    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--user-data-dir', path.join(tmp, 'ud'), '--extensions-dir', extensionsDir ?? path.join(tmp, 'ext'),
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--user-data-dir',
+    path.join(tmp, 'ud'),
+    '--extensions-dir',
+    extensionsDir ?? path.join(tmp, 'ext'),
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
   ];
   // A built VS Code only honours extensionDevelopmentPath/extensionTestsPath from the page URL's payload, and
   // only with the smoke-test driver enabled; server flags for them are accepted and silently ignored.
@@ -87,14 +103,21 @@ export async function startCodeServer({ settings = {}, env = {}, extensionsDir, 
     try {
       const r = await fetch(`${base}/healthz`);
       if (r.ok) break;
-    } catch { /* not up yet */ }
+    } catch {
+      /* not up yet */
+    }
     if (i > 240) throw new Error(`code-server did not come up in 120 s (log: ${logFile})`);
     await new Promise((r) => setTimeout(r, 500));
   }
   log(`code-server up at ${base}`);
   const ws = workspace ?? path.join(tmp, 'ws');
   return {
-    base, port, tmp, logFile, workspace: ws, child,
+    base,
+    port,
+    tmp,
+    logFile,
+    workspace: ws,
+    child,
     /** The workbench URL; with dev/test paths it opens in extension-development (and test) mode. */
     url({ extensionDevelopmentPath, extensionTestsPath } = {}) {
       const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
@@ -104,9 +127,17 @@ export async function startCodeServer({ settings = {}, env = {}, extensionsDir, 
       return `${base}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     },
     async stop() {
-      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
       await new Promise((r) => setTimeout(r, 300));
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
       fs.rmSync(tmp, { recursive: true, force: true });
     },
   };
@@ -117,7 +148,14 @@ export function codeServerCli(args, { extensionsDir, env = {} } = {}) {
   return new Promise((resolve, reject) => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'therapist-cli-'));
     const child = spawn(CODE_SERVER, [...args, ...(extensionsDir ? ['--extensions-dir', extensionsDir] : [])], {
-      env: { ...process.env, ...env, XDG_CONFIG_HOME: path.join(tmp, 'cfg'), XDG_DATA_HOME: path.join(tmp, 'data'), TMPDIR: tmp, PATH: `${NODE24_BIN}:${process.env.PATH}` },
+      env: {
+        ...process.env,
+        ...env,
+        XDG_CONFIG_HOME: path.join(tmp, 'cfg'),
+        XDG_DATA_HOME: path.join(tmp, 'data'),
+        TMPDIR: tmp,
+        PATH: `${NODE24_BIN}:${process.env.PATH}`,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let text = '';

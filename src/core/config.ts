@@ -45,7 +45,8 @@ export const SETTINGS = {
     minimum: 0,
     maximum: 1,
     scope: 'budgets',
-    description: 'Share of the window for the system prompt (0 to 1). The three budgets must add up to at most 1. Unused room is handed on to the other sections.',
+    description:
+      'Share of the window for the system prompt (0 to 1). The three budgets must add up to at most 1. Unused room is handed on to the other sections.',
   },
   userTokenBudget: {
     type: 'number',
@@ -68,7 +69,8 @@ export const SETTINGS = {
     type: 'boolean',
     default: true,
     scope: 'transport',
-    description: 'Stream answers token by token. When off, or when streaming fails in a way a single request can survive, Therapist sends one non-streaming request.',
+    description:
+      'Stream answers token by token. When off, or when streaming fails in a way a single request can survive, Therapist sends one non-streaming request.',
   },
   streamingTimeout: {
     type: 'integer',
@@ -225,7 +227,12 @@ const validated = new WeakSet<object>();
 export function validateConfig<T extends Partial<TherapistConfig>>(config: T): Readonly<T> {
   if (validated.has(config)) return config;
   for (const key of SETTING_KEYS) if (key in config) checkOne(key, config[key]);
-  if (config.maxTokens !== undefined && config.systemTokenBudget !== undefined && config.userTokenBudget !== undefined && config.contextTokenBudget !== undefined) {
+  if (
+    config.maxTokens !== undefined &&
+    config.systemTokenBudget !== undefined &&
+    config.userTokenBudget !== undefined &&
+    config.contextTokenBudget !== undefined
+  ) {
     validateBudgets(config as Pick<TherapistConfig, 'maxTokens' | 'systemTokenBudget' | 'userTokenBudget' | 'contextTokenBudget'>);
   }
   const copy = Object.freeze({ ...config });

@@ -15,7 +15,8 @@ export class Log implements vscode.Disposable {
     if (process.env.THERAPIST_LOG_TO_CONSOLE) console.log(`[Therapist warn] ${message}`);
   }
   error(message: string, error?: unknown): void {
-    const detail = error instanceof Error ? `${error.name}: ${error.message}${error.stack ? `\n${error.stack}` : ''}` : error === undefined ? '' : String(error);
+    const detail =
+      error instanceof Error ? `${error.name}: ${error.message}${error.stack ? `\n${error.stack}` : ''}` : error === undefined ? '' : String(error);
     this.channel.error(detail ? `${message}\n${detail}` : message);
     if (process.env.THERAPIST_LOG_TO_CONSOLE) console.log(`[Therapist error] ${message} ${detail}`);
   }

@@ -20,7 +20,10 @@ export class Settings {
   /** The current problem with the user's settings, or undefined when they are valid. */
   problem: string | undefined;
 
-  constructor(initial: TherapistConfig, private readonly options: SettingsOptions) {
+  constructor(
+    initial: TherapistConfig,
+    private readonly options: SettingsOptions,
+  ) {
     this.applied = validateConfig({ ...DEFAULTS });
     if (this.apply(initial)) return;
     // Keep what is valid of the user's settings (URL, model, quotas): fall back to the default budgets only.
@@ -41,7 +44,10 @@ export class Settings {
       if (message !== this.problem) {
         this.problem = message;
         this.options.log.warn(`settings not applied: ${message} Keeping the last valid configuration.`);
-        this.options.notify(`Therapist: ${message} Therapist keeps using the last valid configuration.`, error instanceof ConfigurationError ? error.setting : undefined);
+        this.options.notify(
+          `Therapist: ${message} Therapist keeps using the last valid configuration.`,
+          error instanceof ConfigurationError ? error.setting : undefined,
+        );
       }
       return false;
     }

@@ -27,7 +27,8 @@ export class StatusBar implements vscode.Disposable {
     const s = statusText(this.model, this.last);
     this.item.text = s.text;
     this.item.tooltip = s.tooltip;
-    this.item.backgroundColor = s.level === 'normal' ? undefined : new vscode.ThemeColor(s.level === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');
+    this.item.backgroundColor =
+      s.level === 'normal' ? undefined : new vscode.ThemeColor(s.level === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');
   }
 
   dispose(): void {

@@ -29,7 +29,14 @@ export function statusText(model: string, last: LastUsage | undefined): { text: 
 }
 
 /** The status bar's view of a finished request: the model's own counts when it reported them, else ours. */
-export function lastUsageOf(model: string, result: { truncated: boolean; serverTruncationSuspected: boolean; usage: { total: number; limit: number; promptEvalCount?: number; evalCount?: number; estimated?: boolean } }): LastUsage {
+export function lastUsageOf(
+  model: string,
+  result: {
+    truncated: boolean;
+    serverTruncationSuspected: boolean;
+    usage: { total: number; limit: number; promptEvalCount?: number; evalCount?: number; estimated?: boolean };
+  },
+): LastUsage {
   const u = result.usage;
   return {
     model,

@@ -86,9 +86,16 @@ export async function answerRequest<M extends RequestMap>(
 
 /** True for a request message (the host routes these to answerRequest). */
 export function isRequest<M extends RequestMap>(message: unknown): message is RpcRequest<M> {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'request' && typeof (message as { id?: unknown }).id === 'number';
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { type?: unknown }).type === 'request' &&
+    typeof (message as { id?: unknown }).id === 'number'
+  );
 }
 
 function isReply(message: unknown): message is RpcReply<RequestMap> {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'reply' && typeof (message as { id?: unknown }).id === 'number';
+  return (
+    typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'reply' && typeof (message as { id?: unknown }).id === 'number'
+  );
 }

@@ -27,7 +27,11 @@ async function main(): Promise<void> {
   const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
   // Warnings go to stderr so the parent can assert that the lock was never shared and nothing was unreadable.
-  const logger = { info: (): void => undefined, warn: (m: string): void => void process.stderr.write(`warn ${m}\n`), error: (m: string): void => void process.stderr.write(`error ${m}\n`) };
+  const logger = {
+    info: (): void => undefined,
+    warn: (m: string): void => void process.stderr.write(`warn ${m}\n`),
+    error: (m: string): void => void process.stderr.write(`error ${m}\n`),
+  };
   const ledger = await Ledger.open({ path: file, limits: JSON.parse(limitsJson), compactAtBytes: compactArg ? Number(compactArg) : undefined, logger });
   say({ ready: process.pid });
   for (let i = 0; i < Number(opsArg); i++) {
@@ -35,7 +39,14 @@ async function main(): Promise<void> {
     const completionTokens = int(0, 800);
     let r;
     try {
-      r = await ledger.reserve({ user: pick(['ana', 'bo']), conversation: pick(['c1', 'c2', 'c3']), model: pick(['coder:7b', 'llama3:8b']), command: 'chat', promptTokens, completionTokens });
+      r = await ledger.reserve({
+        user: pick(['ana', 'bo']),
+        conversation: pick(['c1', 'c2', 'c3']),
+        model: pick(['coder:7b', 'llama3:8b']),
+        command: 'chat',
+        promptTokens,
+        completionTokens,
+      });
     } catch (e) {
       if (e instanceof QuotaExceededError || e instanceof RateLimitedError) {
         say({ refused: e.code });

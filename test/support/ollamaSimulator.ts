@@ -1,16 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SimEmbeddings, type SimEmbeddingModelConfig } from './simulator/embeddings';
 import { handleGeneration, sendError, sendJson } from './simulator/generation';
 import type { SimModelConfig } from './simulator/models';
 import { SimState, type SimRequestRecord } from './simulator/state';
 import { TEXT_404, TEXT_405, goJson, parametersText } from './simulator/wireFormat';
 
+export type { SimEmbeddingModelConfig } from './simulator/embeddings';
 export type { SimFailure, SimModelConfig } from './simulator/models';
 export type { SimRequestRecord } from './simulator/state';
 
 /** How to start a simulator. */
 export interface OllamaSimulatorOptions {
   models?: SimModelConfig[];
+  /** Embedding models for /api/embed (default: nomic-embed-text, 768 dims, 2048-token context). */
+  embeddingModels?: SimEmbeddingModelConfig[];
   /** num_ctx when neither the request nor the Modelfile sets it (Ollama's VRAM-based default; 4096 on most machines). */
   defaultNumCtx?: number;
   version?: string;
@@ -29,11 +33,14 @@ const CONTROL_PREFIX = '/__sim/';
 export class OllamaSimulator {
   private server: Server | undefined;
   private readonly state: SimState;
+  /** The embedding models (configure, remove) behind /api/embed. */
+  readonly embeddings: SimEmbeddings;
   private readonly port: number;
   private readonly host: string;
 
   constructor(options: OllamaSimulatorOptions = {}) {
     this.state = new SimState(options.models ?? [{ name: 'llama3.2:latest' }], options.defaultNumCtx ?? 4096, options.version ?? '0.33.0');
+    this.embeddings = new SimEmbeddings(options.embeddingModels ?? [{ name: 'nomic-embed-text:latest' }]);
     this.port = options.port ?? 0;
     this.host = options.host ?? '127.0.0.1';
   }
@@ -77,6 +84,7 @@ export class OllamaSimulator {
   /** Back to the starting models; forgets requests and loaded models. */
   reset(): void {
     this.state.reset();
+    this.embeddings.reset();
   }
 
   set defaultNumCtx(value: number) {
@@ -114,15 +122,31 @@ export class OllamaSimulator {
 
   private async api(method: string, path: string, req: IncomingMessage, res: ServerResponse, record: SimRequestRecord): Promise<void> {
     const routes: Record<string, string[]> = {
-      '/': ['GET', 'HEAD'], '/api/version': ['GET'], '/api/tags': ['GET'], '/api/ps': ['GET'],
-      '/api/show': ['POST'], '/api/chat': ['POST'], '/api/generate': ['POST'],
+      '/': ['GET', 'HEAD'],
+      '/api/version': ['GET'],
+      '/api/tags': ['GET'],
+      '/api/ps': ['GET'],
+      '/api/show': ['POST'],
+      '/api/chat': ['POST'],
+      '/api/generate': ['POST'],
+      '/api/embed': ['POST'],
     };
     const allowed = routes[path];
     if (!allowed) return plain(res, record, 404, TEXT_404);
     if (!allowed.includes(method)) return plain(res, record, 405, TEXT_405);
     if (path === '/') return plain(res, record, 200, 'Ollama is running');
     if (path === '/api/version') return sendJson(res, record, { version: this.state.version });
-    if (path === '/api/tags') return sendJson(res, record, { models: [...this.state.models.values()].map((m) => ({ name: m.name, model: m.name, modified_at: '2026-08-01T10:00:00.5Z', size: 4_920_753_328, digest: digestOf(m.name), details: details(m) })) });
+    if (path === '/api/tags')
+      return sendJson(res, record, {
+        models: [...this.state.models.values()].map((m) => ({
+          name: m.name,
+          model: m.name,
+          modified_at: '2026-08-01T10:00:00.5Z',
+          size: 4_920_753_328,
+          digest: digestOf(m.name),
+          details: details(m),
+        })),
+      });
     if (path === '/api/ps') return sendJson(res, record, { models: this.psModels() });
     const raw = await readBody(req);
     if (raw.trim() === '') return sendError(res, record, 400, 'missing request body');
@@ -134,6 +158,7 @@ export class OllamaSimulator {
     }
     record.body = body;
     if (path === '/api/show') return this.show(res, record, body);
+    if (path === '/api/embed') return this.embeddings.handle(res, record, body);
     return handleGeneration(path === '/api/chat' ? 'chat' : 'generate', this.state, req, res, body, record);
   }
 
@@ -141,6 +166,8 @@ export class OllamaSimulator {
     const name = typeof body.model === 'string' && body.model ? body.model : typeof body.name === 'string' ? body.name : '';
     record.model = name || undefined;
     if (!name) return sendError(res, record, 400, 'model is required');
+    const embedding = this.embeddings.show(name);
+    if (embedding) return sendJson(res, record, embedding);
     const m = this.state.find(name);
     if (!m) return sendError(res, record, 404, `model '${name}' not found`);
     const params: [string, string | number][] = [];
@@ -166,7 +193,16 @@ export class OllamaSimulator {
   private psModels(): unknown[] {
     return [...this.state.loaded.entries()].map(([name, loaded]) => {
       const m = this.state.models.get(name);
-      return { name, model: name, size: 6_654_289_920, digest: digestOf(name), details: m ? details(m) : {}, expires_at: loaded.expiresAt, size_vram: 6_654_289_920, context_length: loaded.numCtx };
+      return {
+        name,
+        model: name,
+        size: 6_654_289_920,
+        digest: digestOf(name),
+        details: m ? details(m) : {},
+        expires_at: loaded.expiresAt,
+        size_vram: 6_654_289_920,
+        context_length: loaded.numCtx,
+      };
     });
   }
 
@@ -179,7 +215,10 @@ export class OllamaSimulator {
     try {
       if (route === 'GET /requests') return reply(200, { requests: this.state.records, reloads: this.state.reloads });
       if (route === 'GET /models') return reply(200, { models: [...this.state.models.values()], loaded: this.psModels() });
-      if (route === 'POST /reset') { this.reset(); return reply(200, { ok: true }); }
+      if (route === 'POST /reset') {
+        this.reset();
+        return reply(200, { ok: true });
+      }
       if (route === 'POST /models') {
         const config = JSON.parse(await readBody(req)) as SimModelConfig;
         if (!config || typeof config.name !== 'string') return reply(400, { error: 'name is required' });

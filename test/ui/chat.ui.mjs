@@ -7,7 +7,11 @@ import path from 'node:path';
 const MODEL = 'deepseek-coder:6.7b'; // therapist.model's default: a new user's setup
 
 async function sim(wb, route, body) {
-  const res = await fetch(`${wb.simulatorUrl}/__sim/${route}`, { method: body ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  const res = await fetch(`${wb.simulatorUrl}/__sim/${route}`, {
+    method: body ? 'POST' : 'GET',
+    headers: { 'content-type': 'application/json' },
+    body: body && JSON.stringify(body),
+  });
   assert.ok(res.ok, `simulator ${route}: ${res.status}`);
   return res.json();
 }
@@ -36,7 +40,12 @@ export const tests = [
     name: 'a typed question streams its answer into the panel, rendered as markdown with a highlighted code block',
     async run(wb) {
       await sim(wb, 'reset', {});
-      await sim(wb, 'models', { name: MODEL, contextLength: 16384, tokensPerSecond: 25, reply: 'Use slicing:\n\n```python\nitems = [1, 2, 3]\nprint(items[::-1])\n```\n\nThat returns a **new** reversed list.' });
+      await sim(wb, 'models', {
+        name: MODEL,
+        contextLength: 16384,
+        tokensPerSecond: 25,
+        reply: 'Use slicing:\n\n```python\nitems = [1, 2, 3]\nprint(items[::-1])\n```\n\nThat returns a **new** reversed list.',
+      });
       const frame = await freshChat(wb);
       await send(frame, 'How do I reverse a list in Python?');
       const answer = lastAssistant(frame);
@@ -51,7 +60,10 @@ export const tests = [
       assert.match(full, /That returns a new reversed list\./);
       assert.equal(await body.locator('strong').innerText(), 'new');
       assert.equal(await answer.locator('[data-testid="code-block"]').count(), 1);
-      assert.ok(await answer.locator('[data-testid="code-block"] .hljs-built_in, [data-testid="code-block"] .hljs-number').count() > 0, 'the code is highlighted');
+      assert.ok(
+        (await answer.locator('[data-testid="code-block"] .hljs-built_in, [data-testid="code-block"] .hljs-number').count()) > 0,
+        'the code is highlighted',
+      );
       const meter = frame.locator('[data-testid="message"][data-role="user"] [data-testid="message-meter"]').last();
       assert.match(await meter.locator('[data-testid="meter-summary"]').innerText(), /\d[\d,.k]* \/ \d[\d,.k]* tokens/);
       const [req] = await chatRequests(wb);
@@ -118,7 +130,13 @@ export const tests = [
         await wb.eventually(async () => /1k|1,024/.test(await frame.locator('[data-testid="window"]').innerText()), 15000, 'the header to show the 1k window');
         const long = Array.from({ length: 400 }, (_, i) => `Line ${i}: please review this function call handleRequest(${i}) carefully.`).join('\n');
         await frame.locator('[data-testid="prompt-input"]').fill(long);
-        await wb.eventually(async () => (await frame.locator('[data-testid="composer-meter-warning"]').count()) > 0 && (await frame.locator('[data-testid="composer-meter-warning"]').isVisible()), 15000, 'the composer warning');
+        await wb.eventually(
+          async () =>
+            (await frame.locator('[data-testid="composer-meter-warning"]').count()) > 0 &&
+            (await frame.locator('[data-testid="composer-meter-warning"]').isVisible()),
+          15000,
+          'the composer warning',
+        );
         await wb.screenshot('chat-meter-warning');
         await frame.locator('[data-testid="send"]').click();
         await wb.eventually(async () => (await lastAssistant(frame).getAttribute('data-status')) === 'done', 30000, 'the answer');

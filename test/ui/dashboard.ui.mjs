@@ -16,7 +16,7 @@ export const tests = [
         const box = await canvas.boundingBox();
         assert.ok(box && box.width > 200 && box.height > 100, `a chart has a real size: ${JSON.stringify(box)}`);
       }
-      assert.ok(await frame.locator('[data-testid="biggest"] tbody tr').count() >= 1, 'biggest requests listed');
+      assert.ok((await frame.locator('[data-testid="biggest"] tbody tr').count()) >= 1, 'biggest requests listed');
       assert.match(await frame.locator('[data-testid="conversations"]').innerText(), /How do I reverse a list in Python\?/, 'conversations are titled');
       assert.match(await frame.locator('[data-testid="gauges"]').innerText(), /Today/);
       assert.match(await frame.locator('[data-testid="biggest"]').innerText(), /deepseek-coder:6\.7b/);
@@ -25,7 +25,18 @@ export const tests = [
       await wb.page.mouse.move(700, 600);
       await frame.locator('[data-testid="export-csv"]').click();
       // the export opens as a new untitled editor
-      await wb.eventually(async () => /^id,|,outcome/.test(await wb.page.locator('.monaco-editor .view-lines').first().innerText().catch(() => '')), 15000, 'the CSV editor');
+      await wb.eventually(
+        async () =>
+          /^id,|,outcome/.test(
+            await wb.page
+              .locator('.monaco-editor .view-lines')
+              .first()
+              .innerText()
+              .catch(() => ''),
+          ),
+        15000,
+        'the CSV editor',
+      );
       await wb.screenshot('dashboard-export');
     },
   },

@@ -30,7 +30,10 @@ export class Workbench {
       await input.fill(`>${title}`);
       // The exact label, not the first fuzzy match: "Close Editor" also matches a recently used "Close All Editor Groups".
       const label = new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
-      const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: label }) }).first();
+      const row = page
+        .locator('.quick-input-list .monaco-list-row')
+        .filter({ has: page.locator('.label-name', { hasText: label }) })
+        .first();
       try {
         await row.waitFor({ timeout: 10000 });
       } catch (e) {
@@ -76,7 +79,9 @@ export class Workbench {
         if (frame === this.page.mainFrame()) continue;
         try {
           if (await frame.locator(selector).count()) return frame;
-        } catch { /* frame navigated or detached while we looked */ }
+        } catch {
+          /* frame navigated or detached while we looked */
+        }
       }
       await this.page.waitForTimeout(200);
     }

@@ -2,7 +2,13 @@ import { strict as assert } from 'node:assert';
 import { createServer } from 'node:net';
 import { streamChatExchange } from '../../src/core/ollama/chatTransport';
 import {
-  OllamaBusyError, OllamaContextError, OllamaHttpError, OllamaModelNotFoundError, OllamaStreamError, OllamaTimeoutError, OllamaUnreachableError,
+  OllamaBusyError,
+  OllamaContextError,
+  OllamaHttpError,
+  OllamaModelNotFoundError,
+  OllamaStreamError,
+  OllamaTimeoutError,
+  OllamaUnreachableError,
 } from '../../src/core/ollama/errors';
 import { systemClock } from '../../src/core/runtime';
 import type { ChatRequest } from '../../src/core/ollama/wire';
@@ -11,7 +17,11 @@ import { OllamaSimulator, type SimFailure } from '../support/ollamaSimulator';
 import { instantSleepClock, recordingLogger } from '../support/ollamaTestKit';
 
 const REPLY = 'Sure. Use `a < b && b > c` here: naïve café, 東京, 🎉 done.';
-const chatRequest = (model = 'llama3.2'): ChatRequest => ({ model, messages: [{ role: 'user', content: 'hello' }], options: { num_ctx: 8192, num_predict: 512 } });
+const chatRequest = (model = 'llama3.2'): ChatRequest => ({
+  model,
+  messages: [{ role: 'user', content: 'hello' }],
+  options: { num_ctx: 8192, num_predict: 512 },
+});
 
 describe('StreamingService against the simulator', () => {
   let sim: OllamaSimulator;
@@ -21,7 +31,8 @@ describe('StreamingService against the simulator', () => {
   });
   afterEach(() => sim.stop());
   const fail = (failure: SimFailure) => sim.configureModel({ name: 'llama3.2:latest', failure });
-  const service = (extra: Partial<ConstructorParameters<typeof StreamingService>[0]> = {}) => new StreamingService({ ollamaUrl: sim.url, clock: instantSleepClock(), ...extra });
+  const service = (extra: Partial<ConstructorParameters<typeof StreamingService>[0]> = {}) =>
+    new StreamingService({ ollamaUrl: sim.url, clock: instantSleepClock(), ...extra });
   const exchange = () => streamChatExchange({ baseUrl: sim.url }, chatRequest(), { clock: systemClock, firstMs: 5000, idleMs: 5000 });
 
   it('streams tokens as they arrive and ends with the final metrics', async () => {
@@ -37,7 +48,11 @@ describe('StreamingService against the simulator', () => {
     assert.ok(out.ttftMs !== undefined && out.ttftMs >= 0);
     assert.ok(out.tokensPerSecond !== undefined && out.tokensPerSecond > 0);
     const sent = sim.requests[0];
-    assert.deepEqual([sent.stream, sent.numCtx, sent.numPredict, (sent.body as { stream: boolean }).stream], [true, 8192, 512, true], 'stream:true is sent explicitly');
+    assert.deepEqual(
+      [sent.stream, sent.numCtx, sent.numPredict, (sent.body as { stream: boolean }).stream],
+      [true, 8192, 512, true],
+      'stream:true is sent explicitly',
+    );
   });
 
   describe('mirrors Ollama api/client_test.go', () => {
@@ -48,7 +63,7 @@ describe('StreamingService against the simulator', () => {
       assert.deepEqual([error.status, error.serverText], [400, 'test error message']);
     });
 
-    it('error after successful chunks, ok response: an error carrying the line\'s text', async () => {
+    it("error after successful chunks, ok response: an error carrying the line's text", async () => {
       fail({ kind: 'error-line', afterChunks: 2, message: 'mid-stream error' });
       const error = await exchange().catch((e: unknown) => e);
       assert.ok(error instanceof OllamaStreamError);
@@ -66,7 +81,12 @@ describe('StreamingService against the simulator', () => {
       fail({ kind: 'http', status: 502, contentType: 'text/plain', body: 'Bad Gateway\n' });
       const plain = await exchange().catch((e: unknown) => e);
       assert.ok(plain instanceof OllamaHttpError && plain.serverText === 'Bad Gateway');
-      fail({ kind: 'http', status: 502, contentType: 'text/html', body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>' });
+      fail({
+        kind: 'http',
+        status: 502,
+        contentType: 'text/html',
+        body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>',
+      });
       const html = await exchange().catch((e: unknown) => e);
       assert.ok(html instanceof OllamaHttpError);
       assert.equal(html.message, `Ollama answered HTTP 502 to POST ${sim.url}/api/chat: "502 Bad Gateway".`);
@@ -91,7 +111,12 @@ describe('StreamingService against the simulator', () => {
     sim.configureModel({ name: 'llama3.2:latest', tokensPerSecond: 40, reply: 'word '.repeat(300) });
     const controller = new AbortController();
     let count = 0;
-    const out = await service().chat(chatRequest(), { signal: controller.signal, onToken: () => { if (++count === 3) controller.abort(); } });
+    const out = await service().chat(chatRequest(), {
+      signal: controller.signal,
+      onToken: () => {
+        if (++count === 3) controller.abort();
+      },
+    });
     assert.equal(out.cancelled, true);
     assert.equal(out.fallbackUsed, false);
     assert.ok(out.text.startsWith('word word word'));
@@ -103,7 +128,9 @@ describe('StreamingService against the simulator', () => {
 
   it('times out waiting for the first token, says so, and does not fall back', async () => {
     sim.configureModel({ name: 'llama3.2:latest', timeToFirstTokenMs: 5000 });
-    const error = await service({ streamingTimeout: 150 }).chat(chatRequest(), { promptTokens: 0 }).catch((e: unknown) => e);
+    const error = await service({ streamingTimeout: 150 })
+      .chat(chatRequest(), { promptTokens: 0 })
+      .catch((e: unknown) => e);
     assert.ok(error instanceof OllamaTimeoutError);
     assert.deepEqual([error.phase, error.waitedMs], ['first-token', 150]);
     assert.match(error.message, /must read the whole prompt/);
@@ -120,7 +147,9 @@ describe('StreamingService against the simulator', () => {
   it('times out when tokens stop coming (idle), naming the gap', async () => {
     sim.configureModel({ name: 'llama3.2:latest', stall: { afterChunks: 2, ms: 5000 } });
     const tokens: string[] = [];
-    const error = await service({ streamingTimeout: 150 }).chat(chatRequest(), { onToken: (t) => tokens.push(t) }).catch((e: unknown) => e);
+    const error = await service({ streamingTimeout: 150 })
+      .chat(chatRequest(), { onToken: (t) => tokens.push(t) })
+      .catch((e: unknown) => e);
     assert.ok(error instanceof OllamaTimeoutError);
     assert.deepEqual([error.phase, error.waitedMs], ['idle', 150]);
     assert.equal(tokens.length, 2);
@@ -135,7 +164,10 @@ describe('StreamingService against the simulator', () => {
     assert.match(out.fallbackReason ?? '', /ended without its final "done" line/);
     assert.equal(fallbacks.length, 1);
     assert.ok(fallbacks[0].endsWith('|Sure. Use `a <'));
-    assert.deepEqual(sim.requests.map((r) => r.stream), [true, false]);
+    assert.deepEqual(
+      sim.requests.map((r) => r.stream),
+      [true, false],
+    );
     assert.ok(logger.lines.some((l) => l.level === 'warn' && /retrying once without streaming/.test(l.message)));
   });
 
@@ -143,7 +175,10 @@ describe('StreamingService against the simulator', () => {
     const tokens: string[] = [];
     const out = await service({ enableStreaming: false }).chat(chatRequest(), { onToken: (t) => tokens.push(t) });
     assert.deepEqual([out.text, out.streamed, out.fallbackUsed, tokens], [REPLY, false, false, [REPLY]]);
-    assert.deepEqual(sim.requests.map((r) => r.stream), [false]);
+    assert.deepEqual(
+      sim.requests.map((r) => r.stream),
+      [false],
+    );
   });
 
   it('bounds a non-streaming answer by the whole-response timeout, and applies setting changes live', async () => {
@@ -169,20 +204,26 @@ describe('StreamingService against the simulator', () => {
   it('reports a busy server after the last retry', async () => {
     fail({ kind: 'busy' });
     const clock = instantSleepClock();
-    const error = await service({ clock }).chat(chatRequest()).catch((e: unknown) => e);
+    const error = await service({ clock })
+      .chat(chatRequest())
+      .catch((e: unknown) => e);
     assert.ok(error instanceof OllamaBusyError);
     assert.equal(error.attempts, 4);
     assert.deepEqual(clock.sleeps, [500, 1000, 2000]);
     assert.equal(error.serverText, 'server busy, please try again.  maximum pending requests exceeded');
   });
 
-  it('maps a missing model, a refused long prompt and an unreachable server to the user\'s words', async () => {
-    const missing = await service().chat(chatRequest('foo')).catch((e: unknown) => e);
+  it("maps a missing model, a refused long prompt and an unreachable server to the user's words", async () => {
+    const missing = await service()
+      .chat(chatRequest('foo'))
+      .catch((e: unknown) => e);
     assert.ok(missing instanceof OllamaModelNotFoundError);
     assert.equal(missing.message, "Model 'foo' is not installed. Run `ollama pull foo`.");
     sim.configureModel({ name: 'llama3.2:latest', truncation: 'error' });
     const big: ChatRequest = { model: 'llama3.2', messages: [{ role: 'user', content: 'x'.repeat(40000) }], options: { num_ctx: 4096 } };
-    const context = await service().chat(big).catch((e: unknown) => e);
+    const context = await service()
+      .chat(big)
+      .catch((e: unknown) => e);
     assert.ok(context instanceof OllamaContextError);
     assert.deepEqual([context.promptTokens, context.availableTokens, context.numCtxSent], [12004, 4096, 4096]);
     assert.equal(sim.requests.length, 2, 'no fallback on 4xx');

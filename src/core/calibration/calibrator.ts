@@ -37,7 +37,11 @@ export class Calibrator {
   private readonly margin: number;
   private readonly minTokens: number;
 
-  constructor(private readonly store: CalibrationStore, options: CalibratorOptions = {}, private readonly logger: Logger = silentLogger) {
+  constructor(
+    private readonly store: CalibrationStore,
+    options: CalibratorOptions = {},
+    private readonly logger: Logger = silentLogger,
+  ) {
     this.alpha = options.alpha ?? 0.3;
     this.window = options.window ?? 5;
     this.margin = options.margin ?? 0.03;
@@ -72,7 +76,9 @@ export class Calibrator {
       samples: (previous?.samples ?? 0) + 1,
       updatedAt: new Date().toISOString(),
     };
-    void Promise.resolve(this.store.set(model, record)).catch((error: unknown) => this.logger.warn(`calibration for ${model} could not be saved: ${messageOf(error)}`));
+    void Promise.resolve(this.store.set(model, record)).catch((error: unknown) =>
+      this.logger.warn(`calibration for ${model} could not be saved: ${messageOf(error)}`),
+    );
     return record;
   }
 }

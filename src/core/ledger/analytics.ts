@@ -3,7 +3,18 @@ import { dayKey, monthKey } from './clock';
 import { quotaGauges } from './limits';
 import { chargeOf, type Rollup } from './records';
 import type { LedgerState } from './state';
-import type { AnalyticsQuery, AnalyticsReport, ConversationUsage, DayUsage, LedgerLimits, ModelUsage, Outcome, RequestRecord, TokenTotals, UsageReport } from './types';
+import type {
+  AnalyticsQuery,
+  AnalyticsReport,
+  ConversationUsage,
+  DayUsage,
+  LedgerLimits,
+  ModelUsage,
+  Outcome,
+  RequestRecord,
+  TokenTotals,
+  UsageReport,
+} from './types';
 
 const emptyTotals = (): TokenTotals => ({ promptTokens: 0, completionTokens: 0, totalTokens: 0, requests: 0 });
 
@@ -86,8 +97,23 @@ export function analyticsReport(state: LedgerState, limits: LedgerLimits, clock:
 }
 
 const CSV_COLUMNS = [
-  'id', 'time', 'settledAt', 'user', 'conversation', 'model', 'command', 'outcome', 'promptTokens', 'ourPromptTokens',
-  'completionTokens', 'totalTokens', 'reservedPromptTokens', 'reservedCompletionTokens', 'latencyMs', 'truncatedSections', 'reason',
+  'id',
+  'time',
+  'settledAt',
+  'user',
+  'conversation',
+  'model',
+  'command',
+  'outcome',
+  'promptTokens',
+  'ourPromptTokens',
+  'completionTokens',
+  'totalTokens',
+  'reservedPromptTokens',
+  'reservedCompletionTokens',
+  'latencyMs',
+  'truncatedSections',
+  'reason',
 ] as const;
 
 /** One CSV cell: quoted when needed, and defused when a spreadsheet would read it as a formula. */
@@ -102,11 +128,29 @@ function csvCell(value: string | number | null | undefined): string {
 export function requestsToCsv(requests: Iterable<RequestRecord>): string {
   const rows = [CSV_COLUMNS.join(',')];
   for (const r of [...requests].sort((a, b) => a.at - b.at)) {
-    rows.push([
-      r.id, new Date(r.at).toISOString(), new Date(r.settledAt).toISOString(), r.user, r.conversation, r.model, r.command, r.outcome,
-      r.promptTokens, r.ourPromptTokens, r.completionTokens, chargeOf(r), r.reservedPromptTokens, r.reservedCompletionTokens,
-      r.latencyMs, r.truncatedSections.join(';'), r.reason,
-    ].map(csvCell).join(','));
+    rows.push(
+      [
+        r.id,
+        new Date(r.at).toISOString(),
+        new Date(r.settledAt).toISOString(),
+        r.user,
+        r.conversation,
+        r.model,
+        r.command,
+        r.outcome,
+        r.promptTokens,
+        r.ourPromptTokens,
+        r.completionTokens,
+        chargeOf(r),
+        r.reservedPromptTokens,
+        r.reservedCompletionTokens,
+        r.latencyMs,
+        r.truncatedSections.join(';'),
+        r.reason,
+      ]
+        .map(csvCell)
+        .join(','),
+    );
   }
   return rows.join('\r\n') + '\r\n';
 }

@@ -15,7 +15,6 @@ export const LIMIT_KEYS = {
 /** The full setting name behind each limit, as the user finds it in the settings. */
 export const SETTING = Object.fromEntries(Object.entries(LIMIT_KEYS).map(([kind, key]) => [kind, `${SECTION}.${key}`])) as Record<QuotaKind | 'rate', string>;
 
-
 /** "in 3 h 12 min", "in 42 s": how long until `atMs`. */
 export function fmtWait(ms: number): string {
   const s = Math.max(0, Math.ceil(ms / 1000));
@@ -62,7 +61,8 @@ export class QuotaExceededError extends TherapistError {
 
   constructor(f: QuotaFacts) {
     const suggestions = quotaSuggestions(f);
-    const what = f.quota === 'conversation' ? `this conversation's cap of ${formatCount(f.limit)} tokens` : `your ${f.quota} quota of ${formatCount(f.limit)} tokens`;
+    const what =
+      f.quota === 'conversation' ? `this conversation's cap of ${formatCount(f.limit)} tokens` : `your ${f.quota} quota of ${formatCount(f.limit)} tokens`;
     const reset = f.resetAt !== undefined ? ` It resets ${new Date(f.resetAt).toISOString()} (in ${fmtWait(f.resetAt - f.now)}).` : '';
     super(
       `This request needs ${formatCount(f.asked)} tokens but only ${formatCount(f.available)} are left of ${what} (${formatCount(f.used)} used, ${formatCount(f.reserved)} held by running requests). Nothing was sent.${reset}`,
@@ -124,8 +124,15 @@ export class RateLimitedError extends TherapistError {
   constructor(f: RateFacts) {
     const never = f.retryAfterMs === undefined;
     const suggestions = never
-      ? [`Reduce the context so the request needs at most ${formatCount(f.limit)} tokens.`, `Raise ${SETTING.rate} (now ${formatCount(f.limit)}; 0 means unlimited).`]
-      : [`Wait ${fmtWait(f.retryAfterMs!)} and retry.`, `Reduce the context so it fits in the ${formatCount(f.available)} tokens free now.`, `Raise ${SETTING.rate} (now ${formatCount(f.limit)}).`];
+      ? [
+          `Reduce the context so the request needs at most ${formatCount(f.limit)} tokens.`,
+          `Raise ${SETTING.rate} (now ${formatCount(f.limit)}; 0 means unlimited).`,
+        ]
+      : [
+          `Wait ${fmtWait(f.retryAfterMs!)} and retry.`,
+          `Reduce the context so it fits in the ${formatCount(f.available)} tokens free now.`,
+          `Raise ${SETTING.rate} (now ${formatCount(f.limit)}).`,
+        ];
     const waited = f.waitedMs > 0 ? ` after waiting ${fmtWait(f.waitedMs)}` : '';
     super(
       never

@@ -20,7 +20,6 @@ export function p90(values: readonly number[]): number {
  * less as "no limit").
  */
 export function estimateFromSamples(forCommand: readonly number[], forModel: readonly number[], numPredict: number): number {
-  const estimate =
-    forCommand.length >= MIN_SAMPLES ? p90(forCommand) : forModel.length >= MIN_SAMPLES ? p90(forModel) : DEFAULT_COMPLETION_ESTIMATE;
+  const estimate = forCommand.length >= MIN_SAMPLES ? p90(forCommand) : forModel.length >= MIN_SAMPLES ? p90(forModel) : DEFAULT_COMPLETION_ESTIMATE;
   return numPredict > 0 ? Math.min(estimate, numPredict) : estimate;
 }

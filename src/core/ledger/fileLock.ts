@@ -217,7 +217,8 @@ export class FileLock {
     for (const name of names) {
       if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
       const pid = Number(name.slice(prefix.length).split('.')[0]);
-      if (Number.isSafeInteger(pid) && pid !== process.pid && processState({ ...currentProcess(), pid, start: '' }) === 'dead') removeQuietly(path.join(dir, name));
+      if (Number.isSafeInteger(pid) && pid !== process.pid && processState({ ...currentProcess(), pid, start: '' }) === 'dead')
+        removeQuietly(path.join(dir, name));
     }
   }
 
@@ -259,7 +260,9 @@ export class FileLock {
       unlinkSync(breakPath);
     }
     const o = seen.owner;
-    this.opts.logger?.warn(`released the ledger lock held by ${o ? `pid ${o.pid} on ${o.host}, which is no longer running` : 'nobody it could name (the lock file was empty or unreadable)'}`);
+    this.opts.logger?.warn(
+      `released the ledger lock held by ${o ? `pid ${o.pid} on ${o.host}, which is no longer running` : 'nobody it could name (the lock file was empty or unreadable)'}`,
+    );
     return true;
   }
 

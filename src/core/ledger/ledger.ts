@@ -14,7 +14,18 @@ import { currentProcess, processState } from './processIdentity';
 import { type ActiveReservation, type JournalRecord, type Rollup } from './records';
 import { Reservation } from './reservation';
 import { LedgerState, rollupKey } from './state';
-import type { AnalyticsQuery, AnalyticsReport, LedgerLimits, LedgerOptions, PlanAdvice, PlanRequest, RefusalInput, RequestRecord, ReserveRequest, UsageReport } from './types';
+import type {
+  AnalyticsQuery,
+  AnalyticsReport,
+  LedgerLimits,
+  LedgerOptions,
+  PlanAdvice,
+  PlanRequest,
+  RefusalInput,
+  RequestRecord,
+  ReserveRequest,
+  UsageReport,
+} from './types';
 
 const DEFAULT_TTL_MS = 30 * 60_000;
 const DEFAULT_COMPACT_AT = 4 * 1024 * 1024;
@@ -96,7 +107,12 @@ export class Ledger {
     for (;;) {
       if (req.signal?.aborted) return this.abandonWait(req, req.signal);
       const admission = await this.transact((): Admission => this.admit(req, asked, maxWait - (this.clock.now() - started), this.clock.now() - started));
-      if ('res' in admission) return new Reservation(admission.res, (record) => this.settle(record), () => this.clock.now());
+      if ('res' in admission)
+        return new Reservation(
+          admission.res,
+          (record) => this.settle(record),
+          () => this.clock.now(),
+        );
       if ('error' in admission) throw admission.error;
       try {
         await this.countdown(admission.waitMs, req);
@@ -138,7 +154,8 @@ export class Ledger {
         taken: 0,
         hardRoom: perMinute,
         softRoom: Number.POSITIVE_INFINITY,
-        error: (asked: number) => new RateLimitedError({ user: req.user, asked, available: perMinute, limit: perMinute, retryAfterMs: undefined, now, waitedMs: 0 }),
+        error: (asked: number) =>
+          new RateLimitedError({ user: req.user, asked, available: perMinute, limit: perMinute, retryAfterMs: undefined, now, waitedMs: 0 }),
       });
     }
     return planRequest(req, constraints);
@@ -194,7 +211,8 @@ export class Ledger {
     this.housekeeping(now, false);
     let violation = quotaViolation(quotaStandings(this.state, this.limits, this.clock, req.user, req.conversation, now), asked);
     // Before refusing, make sure no crashed window is still holding tokens.
-    if (violation && this.releaseDead(now)) violation = quotaViolation(quotaStandings(this.state, this.limits, this.clock, req.user, req.conversation, now), asked);
+    if (violation && this.releaseDead(now))
+      violation = quotaViolation(quotaStandings(this.state, this.limits, this.clock, req.user, req.conversation, now), asked);
     if (violation) {
       const error = quotaError(violation, req.user, req.conversation, asked, now);
       this.appendRefusal(req, error.message, now);
@@ -203,7 +221,15 @@ export class Ledger {
     const rate = checkRate(this.state, this.limits, req.user, asked, now);
     if (!rate.ok) {
       if (rate.retryAfterMs !== undefined && rate.retryAfterMs <= waitLeft) return { waitMs: rate.retryAfterMs };
-      const error = new RateLimitedError({ user: req.user, asked, available: rate.available, limit: this.limits.tokensPerMinute, retryAfterMs: rate.retryAfterMs, now, waitedMs: waited });
+      const error = new RateLimitedError({
+        user: req.user,
+        asked,
+        available: rate.available,
+        limit: this.limits.tokensPerMinute,
+        retryAfterMs: rate.retryAfterMs,
+        now,
+        waitedMs: waited,
+      });
       this.appendRefusal(req, error.message, now);
       return { error };
     }
@@ -317,7 +343,10 @@ export class Ledger {
    * (Another process's write() is visible at once through the page cache; fsync is about the disk.)
    */
   private write(records: JournalRecord[]): void {
-    this.journal.append(records, records.some((r) => r.t === 'set'));
+    this.journal.append(
+      records,
+      records.some((r) => r.t === 'set'),
+    );
     for (const r of records) this.state.apply(r);
   }
 
@@ -360,10 +389,31 @@ export class Ledger {
         kept.push({ t: 'req', r });
         continue;
       }
-      const roll: Rollup = { day: dayKey(this.clock, r.at), user: r.user, conversation: r.conversation, model: r.model, command: r.command, promptTokens: r.promptTokens, completionTokens: r.completionTokens, requests: 1, lastAt: r.at };
+      const roll: Rollup = {
+        day: dayKey(this.clock, r.at),
+        user: r.user,
+        conversation: r.conversation,
+        model: r.model,
+        command: r.command,
+        promptTokens: r.promptTokens,
+        completionTokens: r.completionTokens,
+        requests: 1,
+        lastAt: r.at,
+      };
       const key = rollupKey(roll);
       const prev = rollups.get(key);
-      rollups.set(key, prev ? { ...prev, promptTokens: prev.promptTokens + roll.promptTokens, completionTokens: prev.completionTokens + roll.completionTokens, requests: prev.requests + 1, lastAt: Math.max(prev.lastAt, roll.lastAt) } : roll);
+      rollups.set(
+        key,
+        prev
+          ? {
+              ...prev,
+              promptTokens: prev.promptTokens + roll.promptTokens,
+              completionTokens: prev.completionTokens + roll.completionTokens,
+              requests: prev.requests + 1,
+              lastAt: Math.max(prev.lastAt, roll.lastAt),
+            }
+          : roll,
+      );
     }
     const records: JournalRecord[] = [
       { t: 'hdr', v: 1, created: now },

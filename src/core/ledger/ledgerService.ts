@@ -59,9 +59,15 @@ export class LedgerService implements LedgerHook {
     const completion = ledger.estimateCompletion(req.model, req.command, req.completionTokens);
     // A refusal (quota, rate limit) is recorded by the ledger itself and thrown with its numbers and advice.
     const reservation = await ledger.reserve({
-      user: req.user, conversation: req.conversation, model: req.model, command: req.command,
-      promptTokens: req.promptTokens, completionTokens: completion,
-      maxWaitMs: this.options.maxRateWaitMs ?? 60000, signal: req.signal, onWait: this.options.onRateWait,
+      user: req.user,
+      conversation: req.conversation,
+      model: req.model,
+      command: req.command,
+      promptTokens: req.promptTokens,
+      completionTokens: completion,
+      maxWaitMs: this.options.maxRateWaitMs ?? 60000,
+      signal: req.signal,
+      onWait: this.options.onRateWait,
     });
     // The p90 is what we hold, not a cap on the answer: commit settles the real count and releases the rest.
     return {

@@ -16,7 +16,12 @@ export function validateLimits(limits: LedgerLimits): LedgerLimits {
     [LIMIT_KEYS.conversation]: limits.conversationTokens,
     [LIMIT_KEYS.rate]: limits.tokensPerMinute,
   });
-  return { dailyTokens: limits.dailyTokens, monthlyTokens: limits.monthlyTokens, conversationTokens: limits.conversationTokens, tokensPerMinute: limits.tokensPerMinute };
+  return {
+    dailyTokens: limits.dailyTokens,
+    monthlyTokens: limits.monthlyTokens,
+    conversationTokens: limits.conversationTokens,
+    tokensPerMinute: limits.tokensPerMinute,
+  };
 }
 
 /** The ledger's limits from the settings. */
@@ -41,7 +46,14 @@ export interface QuotaStanding {
 }
 
 /** The quotas that apply (limit > 0) for this user and conversation. */
-export function quotaStandings(state: LedgerState, limits: LedgerLimits, clock: Clock, user: string, conversation: string | undefined, now: number): QuotaStanding[] {
+export function quotaStandings(
+  state: LedgerState,
+  limits: LedgerLimits,
+  clock: Clock,
+  user: string,
+  conversation: string | undefined,
+  now: number,
+): QuotaStanding[] {
   const out: QuotaStanding[] = [];
   const userReserved = (): number => state.reserved((r) => r.user === user);
   const push = (quota: QuotaKind, limit: number, used: number, reserved: number, resetAt?: number): void => {
@@ -51,7 +63,12 @@ export function quotaStandings(state: LedgerState, limits: LedgerLimits, clock: 
   if (limits.dailyTokens > 0) push('daily', limits.dailyTokens, state.usedOnDay(user, now), userReserved(), nextDayStart(clock, now));
   if (limits.monthlyTokens > 0) push('monthly', limits.monthlyTokens, state.usedInMonth(user, now), userReserved(), nextMonthStart(clock, now));
   if (conversation !== undefined && limits.conversationTokens > 0) {
-    push('conversation', limits.conversationTokens, state.usedByConversation(conversation), state.reserved((r) => r.conversation === conversation));
+    push(
+      'conversation',
+      limits.conversationTokens,
+      state.usedByConversation(conversation),
+      state.reserved((r) => r.conversation === conversation),
+    );
   }
   return out;
 }
@@ -65,12 +82,21 @@ export function quotaViolation(standings: readonly QuotaStanding[], asked: numbe
 
 /** The user-facing error for a quota that refuses `asked` tokens. */
 export function quotaError(s: QuotaStanding, user: string, conversation: string, asked: number, now: number): QuotaExceededError {
-  return new QuotaExceededError({ quota: s.quota, user, conversation, asked, available: s.available, limit: s.limit, used: s.used, reserved: s.reserved, resetAt: s.resetAt, now });
+  return new QuotaExceededError({
+    quota: s.quota,
+    user,
+    conversation,
+    asked,
+    available: s.available,
+    limit: s.limit,
+    used: s.used,
+    reserved: s.reserved,
+    resetAt: s.resetAt,
+    now,
+  });
 }
 
-export type RateCheck =
-  | { ok: true; inWindow: number }
-  | { ok: false; inWindow: number; available: number; retryAfterMs: number | undefined };
+export type RateCheck = { ok: true; inWindow: number } | { ok: false; inWindow: number; available: number; retryAfterMs: number | undefined };
 
 /**
  * The sliding-minute token rate limit: tokens admitted in the last 60 s (reserves of running requests,
@@ -105,7 +131,15 @@ export function quotaGauges(state: LedgerState, limits: LedgerLimits, clock: Clo
   };
   const gauges: QuotaGauge[] = quotaStandings(state, withUnlimited, clock, user, conversation, now).map((s) => {
     const limit = s.quota === 'daily' ? limits.dailyTokens : s.quota === 'monthly' ? limits.monthlyTokens : limits.conversationTokens;
-    return { kind: s.quota, setting: SETTING[s.quota], used: s.used, reserved: s.reserved, limit, fraction: limit > 0 ? (s.used + s.reserved) / limit : 0, resetsAt: s.resetAt };
+    return {
+      kind: s.quota,
+      setting: SETTING[s.quota],
+      used: s.used,
+      reserved: s.reserved,
+      limit,
+      fraction: limit > 0 ? (s.used + s.reserved) / limit : 0,
+      resetsAt: s.resetAt,
+    };
   });
   const window = state.rateWindow(user, now);
   const inWindow = window.reduce((s, e) => s + e.tokens, 0);

@@ -78,7 +78,14 @@ export class Reservation {
     return this.settle('rollback', 'failed', 0, 0, {}, reason ?? 'the request failed');
   }
 
-  private async settle(how: string, outcome: Outcome, prompt: number, completion: number, extra: Partial<CommitActual>, reason?: string): Promise<RequestRecord> {
+  private async settle(
+    how: string,
+    outcome: Outcome,
+    prompt: number,
+    completion: number,
+    extra: Partial<CommitActual>,
+    reason?: string,
+  ): Promise<RequestRecord> {
     // Claimed synchronously, so two settles racing in one tick still cannot both pass.
     if (this.settledBy !== undefined) throw new ReservationSettledError(this.id, this.settledBy, how);
     this.settledBy = how;

@@ -40,10 +40,11 @@ interface Watchdog {
 function watchdog(callerSignal: AbortSignal | undefined, timing: ExchangeTiming, firstPhase: TimeoutPhase): Watchdog {
   const controller = new AbortController();
   let timeoutError: OllamaTimeoutError | undefined;
-  const arm = (phase: TimeoutPhase, ms: number) => timing.clock.setTimer(() => {
-    timeoutError = new OllamaTimeoutError(phase, ms, timing.promptTokens);
-    controller.abort(timeoutError);
-  }, ms);
+  const arm = (phase: TimeoutPhase, ms: number) =>
+    timing.clock.setTimer(() => {
+      timeoutError = new OllamaTimeoutError(phase, ms, timing.promptTokens);
+      controller.abort(timeoutError);
+    }, ms);
   let cancelTimer = arm(firstPhase, timing.firstMs);
   const onAbort = () => controller.abort(callerSignal?.reason);
   if (callerSignal?.aborted) onAbort();
@@ -79,7 +80,10 @@ async function failOnStatus(res: Dispatcher.ResponseData, endpoint: OllamaEndpoi
   if (res.statusCode >= 200 && res.statusCode <= 299) return;
   const text = await res.body.text();
   throw mapHttpError(res.statusCode, text, headerValue(res.headers['content-type']), {
-    method: 'POST', url: endpointUrl(endpoint.baseUrl, '/api/chat'), model: body.model, numCtx: body.options?.num_ctx,
+    method: 'POST',
+    url: endpointUrl(endpoint.baseUrl, '/api/chat'),
+    model: body.model,
+    numCtx: body.options?.num_ctx,
   });
 }
 
@@ -98,7 +102,9 @@ const CANCELLED = Symbol('cancelled');
 
 /** The error for an `{"error": ...}` line inside a 200 stream. */
 function errorLine(text: string, body: ChatRequest): Error {
-  return isContextErrorText(text) ? contextErrorFromText(text, body.options?.num_ctx) : new OllamaStreamError('error-line', `the server reported "${text}"`, text);
+  return isContextErrorText(text)
+    ? contextErrorFromText(text, body.options?.num_ctx)
+    : new OllamaStreamError('error-line', `the server reported "${text}"`, text);
 }
 
 /**
@@ -106,7 +112,13 @@ function errorLine(text: string, body: ChatRequest): Error {
  * abort on the caller's signal (resolves `cancelled` with the partial text). A stream without `done:true`, an
  * error line, or an unparseable line throws OllamaStreamError.
  */
-export async function streamChatExchange(endpoint: OllamaEndpoint, body: ChatRequest, timing: ExchangeTiming, callerSignal?: AbortSignal, onToken?: (text: string) => void): Promise<ChatExchangeResult> {
+export async function streamChatExchange(
+  endpoint: OllamaEndpoint,
+  body: ChatRequest,
+  timing: ExchangeTiming,
+  callerSignal?: AbortSignal,
+  onToken?: (text: string) => void,
+): Promise<ChatExchangeResult> {
   const started = timing.clock.monotonic();
   const dog = watchdog(callerSignal, timing, 'first-token');
   let text = '';
@@ -151,7 +163,12 @@ export async function streamChatExchange(endpoint: OllamaEndpoint, body: ChatReq
 }
 
 /** One non-streaming /api/chat (`stream:false`): the whole answer in one JSON object, bounded by `timing.firstMs`. */
-export async function singleChatExchange(endpoint: OllamaEndpoint, body: ChatRequest, timing: ExchangeTiming, callerSignal?: AbortSignal): Promise<ChatExchangeResult> {
+export async function singleChatExchange(
+  endpoint: OllamaEndpoint,
+  body: ChatRequest,
+  timing: ExchangeTiming,
+  callerSignal?: AbortSignal,
+): Promise<ChatExchangeResult> {
   const started = timing.clock.monotonic();
   const dog = watchdog(callerSignal, timing, 'response');
   try {

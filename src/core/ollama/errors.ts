@@ -5,7 +5,11 @@ import { TherapistError } from '../errors';
 /** Nothing answers at the configured URL (connection refused, unknown host, connect timeout). */
 export class OllamaUnreachableError extends TherapistError {
   readonly code = 'ollama-unreachable';
-  constructor(readonly url: string, readonly causeCode: string | undefined, options?: { cause?: unknown }) {
+  constructor(
+    readonly url: string,
+    readonly causeCode: string | undefined,
+    options?: { cause?: unknown },
+  ) {
     super(
       `Ollama is not reachable at ${url}. Is \`ollama serve\` running?`,
       `Start Ollama (\`ollama serve\`), or set therapist.ollamaUrl to where it runs.${causeCode ? ` (${causeCode})` : ''}`,
@@ -19,8 +23,14 @@ export class OllamaUnreachableError extends TherapistError {
 export class OllamaModelNotFoundError extends TherapistError {
   readonly code = 'model-not-found';
   readonly status = 404;
-  constructor(readonly model: string, readonly serverText: string) {
-    super(`Model '${model}' is not installed. Run \`ollama pull ${model}\`.`, `Or pick an installed model (\`ollama list\`) in therapist.model.`, ['copyPullCommand', 'openSettings']);
+  constructor(
+    readonly model: string,
+    readonly serverText: string,
+  ) {
+    super(`Model '${model}' is not installed. Run \`ollama pull ${model}\`.`, `Or pick an installed model (\`ollama list\`) in therapist.model.`, [
+      'copyPullCommand',
+      'openSettings',
+    ]);
   }
 }
 
@@ -28,8 +38,15 @@ export class OllamaModelNotFoundError extends TherapistError {
 export class OllamaBusyError extends TherapistError {
   readonly code = 'ollama-busy';
   readonly status = 503;
-  constructor(readonly attempts: number, readonly serverText: string) {
-    super(`Ollama is busy (HTTP 503 "${serverText}") after ${attempts} attempt${attempts === 1 ? '' : 's'}.`, 'Wait for other requests to Ollama to finish, then retry.', ['retry', 'wait']);
+  constructor(
+    readonly attempts: number,
+    readonly serverText: string,
+  ) {
+    super(
+      `Ollama is busy (HTTP 503 "${serverText}") after ${attempts} attempt${attempts === 1 ? '' : 's'}.`,
+      'Wait for other requests to Ollama to finish, then retry.',
+      ['retry', 'wait'],
+    );
   }
 }
 
@@ -46,9 +63,10 @@ export class OllamaContextError extends TherapistError {
     /** The num_ctx Therapist sent. */
     readonly numCtxSent: number | undefined,
   ) {
-    const numbers = promptTokens !== undefined && availableTokens !== undefined
-      ? `the model counts ${promptTokens} prompt tokens but has room for ${availableTokens}`
-      : 'the prompt is longer than the context the model has';
+    const numbers =
+      promptTokens !== undefined && availableTokens !== undefined
+        ? `the model counts ${promptTokens} prompt tokens but has room for ${availableTokens}`
+        : 'the prompt is longer than the context the model has';
     super(
       `Ollama refused the prompt: ${numbers}${numCtxSent !== undefined ? ` (Therapist sent num_ctx ${numCtxSent})` : ''}. Server said: "${serverText}".`,
       'The model counts tokens differently from Therapist; it has now learned the difference. Retry, remove some context, or start a new conversation.',
@@ -60,12 +78,19 @@ export class OllamaContextError extends TherapistError {
 /** Any other HTTP error status from Ollama (400, 404 route, 405, 500, 499, proxies' HTML pages...). */
 export class OllamaHttpError extends TherapistError {
   readonly code = 'ollama-http';
-  constructor(readonly status: number, readonly serverText: string, readonly method: string, readonly url: string) {
+  constructor(
+    readonly status: number,
+    readonly serverText: string,
+    readonly method: string,
+    readonly url: string,
+  ) {
     super(
       `Ollama answered HTTP ${status} to ${method} ${url}: "${serverText}".`,
       status === 404 || status === 405
         ? 'Check that therapist.ollamaUrl points to an Ollama server (not a proxy or another service).'
-        : status >= 500 ? 'Ollama failed on its side; its log (`ollama serve` output) has the details. Retry in a moment.' : 'Open the log for the request details.',
+        : status >= 500
+          ? 'Ollama failed on its side; its log (`ollama serve` output) has the details. Retry in a moment.'
+          : 'Open the log for the request details.',
       status === 404 || status === 405 ? ['openSettings', 'openLog'] : ['retry', 'openLog'],
     );
   }
@@ -77,8 +102,18 @@ export type StreamFailureKind = 'error-line' | 'incomplete' | 'unparseable' | 's
 /** The stream broke after it began: an `{"error"}` line, an unparseable line, a cut connection, or no `done:true`. */
 export class OllamaStreamError extends TherapistError {
   readonly code = 'ollama-stream';
-  constructor(readonly kind: StreamFailureKind, readonly detail: string, readonly serverText?: string, options?: { cause?: unknown }) {
-    super(`The answer from Ollama broke off: ${detail}.`, 'Retry; if it keeps happening, the Ollama log (`ollama serve` output) says why.', ['retry', 'openLog'], options);
+  constructor(
+    readonly kind: StreamFailureKind,
+    readonly detail: string,
+    readonly serverText?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `The answer from Ollama broke off: ${detail}.`,
+      'Retry; if it keeps happening, the Ollama log (`ollama serve` output) says why.',
+      ['retry', 'openLog'],
+      options,
+    );
   }
 }
 
@@ -88,7 +123,11 @@ export type TimeoutPhase = 'first-token' | 'idle' | 'response';
 /** Ollama sent nothing for too long. Says which wait, how long, and why a first token can legitimately be slow. */
 export class OllamaTimeoutError extends TherapistError {
   readonly code = 'ollama-timeout';
-  constructor(readonly phase: TimeoutPhase, readonly waitedMs: number, readonly promptTokens: number | undefined) {
+  constructor(
+    readonly phase: TimeoutPhase,
+    readonly waitedMs: number,
+    readonly promptTokens: number | undefined,
+  ) {
     super(
       phase === 'first-token'
         ? `No answer from Ollama within ${waitedMs} ms of sending the prompt${promptTokens ? ` (${promptTokens} tokens)` : ''}. A local model must read the whole prompt (and maybe load) before its first token, which takes longer for large prompts on slow hardware.`
@@ -140,7 +179,12 @@ export function isContextErrorText(text: string): boolean {
 }
 
 /** Maps an HTTP error status + body to the typed error a user should see. Status beats body: non-2xx is always an error. */
-export function mapHttpError(status: number, body: string, contentType: string | undefined, ctx: { method: string; url: string; model?: string; numCtx?: number }): Error {
+export function mapHttpError(
+  status: number,
+  body: string,
+  contentType: string | undefined,
+  ctx: { method: string; url: string; model?: string; numCtx?: number },
+): Error {
   const text = serverTextOf(body, contentType);
   if (status === 404 && /model ["'].*["'] not found/.test(text)) {
     return new OllamaModelNotFoundError(/model ["'](.*)["'] not found/.exec(text)?.[1] ?? ctx.model ?? '?', text);

@@ -26,7 +26,13 @@ export const METADATA_TIMEOUT_MS = 15_000;
  * nothing listening (or no answer within `timeoutMs`) becomes OllamaUnreachableError; a body that is not JSON
  * becomes OllamaHttpError.
  */
-export async function requestJson<T>(endpoint: OllamaEndpoint, method: 'GET' | 'POST', path: string, body: unknown, opts: { signal?: AbortSignal; model?: string; timeoutMs?: number } = {}): Promise<T> {
+export async function requestJson<T>(
+  endpoint: OllamaEndpoint,
+  method: 'GET' | 'POST',
+  path: string,
+  body: unknown,
+  opts: { signal?: AbortSignal; model?: string; timeoutMs?: number } = {},
+): Promise<T> {
   const url = endpointUrl(endpoint.baseUrl, path);
   let res: Dispatcher.ResponseData;
   try {

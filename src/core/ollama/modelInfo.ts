@@ -20,7 +20,7 @@ export interface ModelFacts {
     trainedContext: 'api/show model_info' | 'unknown (api/show had no context_length)' | 'unknown (api/show failed)';
     modelfileNumCtx: 'api/show parameters' | 'not set in the Modelfile' | 'unknown';
     loadedContext: 'api/ps' | 'not loaded' | 'unknown (api/ps has no context_length before Ollama 0.9.7)' | 'unknown (api/ps failed)';
-    effectiveWindow: 'therapist.maxTokens' | 'the model\'s trained context';
+    effectiveWindow: 'therapist.maxTokens' | "the model's trained context";
   };
   family?: string;
   parameterSize?: string;
@@ -80,7 +80,7 @@ export function loadedContextFromPs(ps: PsResponse, model: string): number | 'no
 
 /** The effective window: the smaller of the setting and the trained context (the setting when the latter is unknown). */
 export function effectiveWindow(maxTokens: number, trainedContext: number | undefined): { window: number; source: ModelFacts['sources']['effectiveWindow'] } {
-  if (trainedContext !== undefined && trainedContext < maxTokens) return { window: trainedContext, source: 'the model\'s trained context' };
+  if (trainedContext !== undefined && trainedContext < maxTokens) return { window: trainedContext, source: "the model's trained context" };
   return { window: maxTokens, source: 'therapist.maxTokens' };
 }
 
@@ -97,7 +97,11 @@ export class ModelInfoService {
   /** The last failed look-up per server and model, for callers that may reuse it instead of asking again. */
   private readonly failures = new Map<string, { at: number; error: unknown }>();
 
-  constructor(private readonly endpoint: () => OllamaEndpoint, private readonly logger: Logger = silentLogger, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly endpoint: () => OllamaEndpoint,
+    private readonly logger: Logger = silentLogger,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /**
    * The facts for `model` (cached after the first successful look-up). Throws when the model is not installed or
@@ -165,7 +169,7 @@ export class ModelInfoService {
     const f = toFacts(model, maxTokens, cached);
     this.logger.info(
       `model ${model}: effective window ${f.effectiveWindow} (from ${f.sources.effectiveWindow}); trained context ${f.trainedContext ?? '?'} (${f.sources.trainedContext}); ` +
-      `Modelfile num_ctx ${f.modelfileNumCtx ?? '-'} (${f.sources.modelfileNumCtx}); loaded window ${f.loadedContext ?? '-'} (${f.sources.loadedContext}); therapist.maxTokens ${maxTokens}`,
+        `Modelfile num_ctx ${f.modelfileNumCtx ?? '-'} (${f.sources.modelfileNumCtx}); loaded window ${f.loadedContext ?? '-'} (${f.sources.loadedContext}); therapist.maxTokens ${maxTokens}`,
     );
     for (const note of f.notes) this.logger.info(`model ${model}: ${note}`);
   }
@@ -179,8 +183,14 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
-      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
-      (error: unknown) => { signal.removeEventListener('abort', onAbort); reject(error); },
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
     );
   });
 }
@@ -195,7 +205,8 @@ function toFacts(model: string, maxTokens: number, c: CachedShow): ModelFacts {
   if (loadedContext !== undefined && loadedContext !== window) {
     notes.push(`the model is loaded with a ${loadedContext}-token window; the first request with num_ctx ${window} makes Ollama reload it once.`);
   }
-  if (c.show.trainedContext === undefined) notes.push(`the trained context is unknown, so the window is therapist.maxTokens (${maxTokens}); lower it if answers look cut.`);
+  if (c.show.trainedContext === undefined)
+    notes.push(`the trained context is unknown, so the window is therapist.maxTokens (${maxTokens}); lower it if answers look cut.`);
   return {
     model,
     trainedContext: c.show.trainedContext,
@@ -206,7 +217,14 @@ function toFacts(model: string, maxTokens: number, c: CachedShow): ModelFacts {
     sources: {
       trainedContext: c.trainedSource,
       modelfileNumCtx: c.modelfileSource,
-      loadedContext: typeof c.loaded === 'number' ? 'api/ps' : c.loaded === 'not-loaded' ? 'not loaded' : c.loaded === 'unknown' ? 'unknown (api/ps has no context_length before Ollama 0.9.7)' : 'unknown (api/ps failed)',
+      loadedContext:
+        typeof c.loaded === 'number'
+          ? 'api/ps'
+          : c.loaded === 'not-loaded'
+            ? 'not loaded'
+            : c.loaded === 'unknown'
+              ? 'unknown (api/ps has no context_length before Ollama 0.9.7)'
+              : 'unknown (api/ps failed)',
       effectiveWindow: source,
     },
     family: c.show.family,

@@ -33,7 +33,14 @@ export function truncatedNotice(facts: CutFacts): TruncatedNotice | undefined {
   const sections = facts.truncatedSections.length ? [...facts.truncatedSections] : (['context'] as PromptSection[]);
   const chunkTokens = facts.droppedChunks.reduce((sum, c) => sum + (omitted(c).tokens ?? 0), 0);
   const tokensCut = facts.requested > facts.total ? facts.requested - facts.total : chunkTokens > 0 ? chunkTokens : undefined;
-  return { kind: 'truncated', sections, tokensCut, droppedChunks: facts.droppedChunks.map(omitted), droppedMessages: facts.droppedMessages, window: facts.limit };
+  return {
+    kind: 'truncated',
+    sections,
+    tokensCut,
+    droppedChunks: facts.droppedChunks.map(omitted),
+    droppedMessages: facts.droppedMessages,
+    window: facts.limit,
+  };
 }
 
 /** The 'serverCut' notice of a suspected server-side truncation. */

@@ -8,7 +8,6 @@ import { noticeText } from '../../shared/notices';
 import { TRUNCATION_ORDER } from '../../shared/vocabulary';
 import type { ContextChunk, OptimizeOptions, OptimizedPrompt, PromptSection, TokenUsage } from './types';
 
-
 /** When the user's message must be cut, it keeps at least this many tokens besides its marker (if the window allows). */
 export const MIN_USER_TOKENS = 32;
 

@@ -27,7 +27,6 @@ export interface HistoryMessage {
   content: string;
 }
 
-
 export interface OptimizeOptions {
   /** The conversation so far, oldest first. */
   history?: readonly HistoryMessage[];

@@ -116,7 +116,12 @@ export class ChatController {
           this.stop();
           return;
         case 'request':
-          await answerRequest(message, this.handlers, (reply) => this.post(reply), (error) => toChatError(error, this.o.getModel().model));
+          await answerRequest(
+            message,
+            this.handlers,
+            (reply) => this.post(reply),
+            (error) => toChatError(error, this.o.getModel().model),
+          );
           return;
         case 'newConversation':
           this.newConversation();
@@ -187,7 +192,9 @@ export class ChatController {
     const conversation = this.o.store.active();
     const { model, limit } = this.o.getModel();
     const streaming = this.active && this.active.conversationId === conversation.id ? this.active : undefined;
-    const messages = conversation.messages.map((m) => (streaming && m.id === streaming.assistantId ? { ...m, text: streaming.text, status: 'streaming' as const } : m));
+    const messages = conversation.messages.map((m) =>
+      streaming && m.id === streaming.assistantId ? { ...m, text: streaming.text, status: 'streaming' as const } : m,
+    );
     return {
       model,
       limit,
@@ -203,7 +210,12 @@ export class ChatController {
   private async run(conversationId: string, user: ChatMessage, request: AskRequest, replaceAssistantId?: string): Promise<void> {
     const store = this.o.store;
     const messages = store.get(conversationId)?.messages ?? [];
-    const history = historyOf(messages.slice(0, messages.findIndex((m) => m.id === user.id)));
+    const history = historyOf(
+      messages.slice(
+        0,
+        messages.findIndex((m) => m.id === user.id),
+      ),
+    );
     const context = request.context ?? [];
     const systemPrompt = request.systemPrompt ?? this.o.systemPrompt;
 
@@ -212,7 +224,13 @@ export class ChatController {
     else store.addMessage(conversationId, assistant);
 
     let finish!: () => void;
-    const active: ActiveRequest = { conversationId, assistantId: assistant.id, abort: new AbortController(), text: '', done: new Promise<void>((r) => (finish = r)) };
+    const active: ActiveRequest = {
+      conversationId,
+      assistantId: assistant.id,
+      abort: new AbortController(),
+      text: '',
+      done: new Promise<void>((r) => (finish = r)),
+    };
     this.active = active;
     try {
       // Count first: the sent message shows its meter (and any cut) while the answer streams.
@@ -231,7 +249,15 @@ export class ChatController {
     }
   }
 
-  private async stream(active: ActiveRequest, placeholder: ChatMessage, user: ChatMessage, request: AskRequest, history: ReturnType<typeof historyOf>, context: ContextChunk[], systemPrompt: string | undefined): Promise<void> {
+  private async stream(
+    active: ActiveRequest,
+    placeholder: ChatMessage,
+    user: ChatMessage,
+    request: AskRequest,
+    history: ReturnType<typeof historyOf>,
+    context: ContextChunk[],
+    systemPrompt: string | undefined,
+  ): Promise<void> {
     let pending = '';
     let cancelTimer: (() => void) | undefined;
     const flush = () => {
@@ -256,7 +282,13 @@ export class ChatController {
     };
     try {
       const result = await this.o.backend.generateResponse(request.prompt, context, {
-        history, onToken, onFallback, signal: active.abort.signal, systemPrompt, command: request.command, conversationId: active.conversationId,
+        history,
+        onToken,
+        onFallback,
+        signal: active.abort.signal,
+        systemPrompt,
+        command: request.command,
+        conversationId: active.conversationId,
       });
       cancelTimer?.();
       flush();
@@ -265,7 +297,12 @@ export class ChatController {
       const usage = breakdownFromUsage(result.usage);
       this.o.store.updateMessage(active.conversationId, active.assistantId, { text, status });
       this.post({ type: 'streamEnd', messageId: active.assistantId, status, text });
-      this.setUsage(active.conversationId, user.id, { prompt: usage, completionTokens: result.usage.evalCount, modelPromptTokens: result.usage.promptEvalCount }, result.notices);
+      this.setUsage(
+        active.conversationId,
+        user.id,
+        { prompt: usage, completionTokens: result.usage.evalCount, modelPromptTokens: result.usage.promptEvalCount },
+        result.notices,
+      );
     } finally {
       cancelTimer?.();
       flush();

@@ -18,7 +18,10 @@ export class ChatPanel implements vscode.Disposable, vscode.WebviewPanelSerializ
   private readonly bundle: vscode.Uri;
   private readonly icon: vscode.Uri;
 
-  constructor(extensionUri: vscode.Uri, private readonly controller: ChatController) {
+  constructor(
+    extensionUri: vscode.Uri,
+    private readonly controller: ChatController,
+  ) {
     this.bundle = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
     this.icon = vscode.Uri.joinPath(extensionUri, 'media', 'therapist.svg');
   }

@@ -9,13 +9,31 @@ import type { ChatTurn, UsageInfo } from './chatBackend';
 /** The meter's numbers for a plan that was not sent (the composer, and a message before its answer). */
 export function breakdownFromInfo(info: UsageInfo): TokenBreakdown {
   const s = info.perSection;
-  return { system: s.system, user: s.user, context: s.context, history: s.history, reserved: info.completionReserve, used: info.totalTokens, limit: info.limit, estimated: info.estimated };
+  return {
+    system: s.system,
+    user: s.user,
+    context: s.context,
+    history: s.history,
+    reserved: info.completionReserve,
+    used: info.totalTokens,
+    limit: info.limit,
+    estimated: info.estimated,
+  };
 }
 
 /** The meter's numbers for a request that was sent. */
 export function breakdownFromUsage(usage: ResponseUsage): TokenBreakdown {
   const s = usage.perSection;
-  return { system: s.system, user: s.user, context: s.context, history: s.history, reserved: usage.completionReserve, used: usage.total, limit: usage.limit, estimated: usage.estimated };
+  return {
+    system: s.system,
+    user: s.user,
+    context: s.context,
+    history: s.history,
+    reserved: usage.completionReserve,
+    used: usage.total,
+    limit: usage.limit,
+    estimated: usage.estimated,
+  };
 }
 
 /** The shape every TherapistError has. Checked structurally so errors from any bundle copy are recognized. */
@@ -51,7 +69,12 @@ export function toChatError(error: unknown, currentModel: string): ChatErrorInfo
     return info;
   }
   const message = messageOf(error);
-  return { code: 'unexpected', message: `Something went wrong: ${message}`, advice: 'The log has the details. Retrying may help.', actions: ['retry', 'openLog'] };
+  return {
+    code: 'unexpected',
+    message: `Something went wrong: ${message}`,
+    advice: 'The log has the details. Retrying may help.',
+    actions: ['retry', 'openLog'],
+  };
 }
 
 /**

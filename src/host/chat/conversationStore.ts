@@ -47,14 +47,18 @@ export class ConversationStore {
   private readonly loaded = new Map<string, Conversation>();
   private pending: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly memento: MementoLike, options: ConversationStoreOptions = {}) {
+  constructor(
+    private readonly memento: MementoLike,
+    options: ConversationStoreOptions = {},
+  ) {
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? randomUUID;
     this.maxConversations = Math.max(1, options.maxConversations ?? 30);
     const stored = memento.get<StoredIndex>(INDEX_KEY);
-    this.index = stored && stored.version === 1 && Array.isArray(stored.conversations)
-      ? { version: 1, activeId: stored.activeId, conversations: stored.conversations.slice() }
-      : { version: 1, conversations: [] };
+    this.index =
+      stored && stored.version === 1 && Array.isArray(stored.conversations)
+        ? { version: 1, activeId: stored.activeId, conversations: stored.conversations.slice() }
+        : { version: 1, conversations: [] };
   }
 
   /** The active conversation; creates an empty one when there is none (first run, or its data is gone). */

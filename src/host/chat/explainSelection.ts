@@ -23,7 +23,13 @@ export async function explainSelection(ask: (request: AskRequest) => Promise<voi
     selectedText: document.getText(selection),
     otherEditors: otherOpenDocuments(document).map(snapshot),
   });
-  await ask({ prompt: prompt.userInput, title: `Explain ${prompt.title}`, context: prompt.chunks, systemPrompt: prompt.systemPrompt, command: 'explainSelection' });
+  await ask({
+    prompt: prompt.userInput,
+    title: `Explain ${prompt.title}`,
+    context: prompt.chunks,
+    systemPrompt: prompt.systemPrompt,
+    command: 'explainSelection',
+  });
   return true;
 }
 

@@ -15,7 +15,11 @@ export function observeBackend(backend: ChatBackend, report: (outcome: RequestOu
         return result;
       } catch (e) {
         const err = e as { name?: string; code?: string; message?: string; advice?: string; actions?: readonly string[] };
-        report({ command, conversationId: options.conversationId, error: { name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(e), advice: err?.advice, actions: err?.actions } });
+        report({
+          command,
+          conversationId: options.conversationId,
+          error: { name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(e), advice: err?.advice, actions: err?.actions },
+        });
         throw e;
       }
     },

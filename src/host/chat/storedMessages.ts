@@ -13,7 +13,12 @@ interface LegacyFields {
   fallbackUsed?: boolean;
 }
 
-const LEGACY_LABELS: Record<string, string> = { 'context chunks': 'context', 'conversation history': 'history', 'user input': 'user', 'system prompt': 'system' };
+const LEGACY_LABELS: Record<string, string> = {
+  'context chunks': 'context',
+  'conversation history': 'history',
+  'user input': 'user',
+  'system prompt': 'system',
+};
 
 /** A message as stored by any version, made current. */
 export function currentMessage(stored: ChatMessage & LegacyFields): ChatMessage {
@@ -22,11 +27,24 @@ export function currentMessage(stored: ChatMessage & LegacyFields): ChatMessage 
   const notices: Notice[] = [...(message.notices ?? [])];
   if (truncation) {
     const sections = (truncation.sections ?? []).map((s) => (typeof s === 'string' ? (LEGACY_LABELS[s] ?? s) : s)).filter(isPromptSection);
-    notices.push({ kind: 'truncated', sections, tokensCut: truncation.tokensCut, droppedChunks: truncation.droppedChunks ?? [], droppedMessages: 0, window: message.usage?.prompt.limit ?? 0 });
+    notices.push({
+      kind: 'truncated',
+      sections,
+      tokensCut: truncation.tokensCut,
+      droppedChunks: truncation.droppedChunks ?? [],
+      droppedMessages: 0,
+      window: message.usage?.prompt.limit ?? 0,
+    });
   }
   if (serverTruncation) {
     const sent = serverTruncation.sentTokens ?? 0;
-    notices.push({ kind: 'serverCut', sentTokens: sent, evaluatedTokens: serverTruncation.evaluatedTokens, expectedTokens: sent, numCtx: message.usage?.prompt.limit ?? 0 });
+    notices.push({
+      kind: 'serverCut',
+      sentTokens: sent,
+      evaluatedTokens: serverTruncation.evaluatedTokens,
+      expectedTokens: sent,
+      numCtx: message.usage?.prompt.limit ?? 0,
+    });
   }
   if (fallbackUsed) notices.push({ kind: 'fallback', reason: 'the stream broke' });
   // Older free-text notes were near-quota shrinks or re-plans; they survive as what they said.

@@ -28,7 +28,13 @@ export function toDashboardData(analytics: AnalyticsReport, usage: UsageReport, 
     days: analytics.perDay.map((d) => ({ day: d.day, prompt: d.promptTokens, completion: d.completionTokens, requests: d.requests })),
     conversations: [...analytics.perConversation]
       .sort((a, b) => b.lastAt - a.lastAt)
-      .map((c) => ({ key: c.conversation, label: titleOf(c.conversation) ?? c.conversation, prompt: c.promptTokens, completion: c.completionTokens, requests: c.requests })),
+      .map((c) => ({
+        key: c.conversation,
+        label: titleOf(c.conversation) ?? c.conversation,
+        prompt: c.promptTokens,
+        completion: c.completionTokens,
+        requests: c.requests,
+      })),
     models: analytics.perModel.map((m) => ({ key: m.model, label: m.model, prompt: m.promptTokens, completion: m.completionTokens, requests: m.requests })),
     gauges,
     biggest: analytics.biggestRequests.map((r) => ({

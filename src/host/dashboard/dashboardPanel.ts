@@ -83,10 +83,15 @@ export class DashboardPanel implements vscode.Disposable {
         await vscode.commands.executeCommand('workbench.action.openSettings', m.setting);
         return;
       case 'request':
-        return answerRequest(m, this.handlers, (reply) => this.post(reply), (error) => {
-          this.onError('Export failed', error);
-          return { code: 'export-failed', message: `Export failed: ${messageOf(error)}` };
-        });
+        return answerRequest(
+          m,
+          this.handlers,
+          (reply) => this.post(reply),
+          (error) => {
+            this.onError('Export failed', error);
+            return { code: 'export-failed', message: `Export failed: ${messageOf(error)}` };
+          },
+        );
     }
   }
 

@@ -8,7 +8,10 @@ export interface MementoLike {
 
 /** Per-model calibration persisted in VS Code's globalState, so a model's ratio survives restarts. */
 export class MementoCalibrationStore implements CalibrationStore {
-  constructor(private readonly memento: MementoLike, private readonly prefix = 'therapist.calibration.') {}
+  constructor(
+    private readonly memento: MementoLike,
+    private readonly prefix = 'therapist.calibration.',
+  ) {}
 
   get(model: string): CalibrationRecord | undefined {
     return this.memento.get<CalibrationRecord>(this.prefix + model);

@@ -72,7 +72,8 @@ export function truncationDetails(notice: TruncatedNotice): string[] {
   const lines: string[] = [];
   if (notice.sections.length) lines.push(`Cut: ${sectionList(notice.sections)}`);
   if (notice.tokensCut !== undefined) lines.push(`Tokens cut: ${formatCount(notice.tokensCut)}`);
-  if (notice.droppedMessages > 0) lines.push(`Dropped: the ${notice.droppedMessages === 1 ? 'oldest message' : `${notice.droppedMessages} oldest messages`} of the conversation`);
+  if (notice.droppedMessages > 0)
+    lines.push(`Dropped: the ${notice.droppedMessages === 1 ? 'oldest message' : `${notice.droppedMessages} oldest messages`} of the conversation`);
   for (const chunk of notice.droppedChunks) {
     const tokens = chunk.tokens !== undefined ? ` (${formatCount(chunk.tokens)} tokens)` : '';
     lines.push(`${chunk.partial ? 'Partly dropped' : 'Dropped'}: ${chunk.source}${tokens}`);

@@ -1,6 +1,14 @@
 // The chat webview: draws what the host says (src/protocol.ts) and reports what the user does.
 // It holds no conversation of its own; after a reload the host sends the whole state again.
-import { CHAT_ACTIONS, type ChatAction, type ChatRequests, type ConversationSummary, type HostToWebview, type PanelState, type WebviewToHost } from '../../protocol/chat';
+import {
+  CHAT_ACTIONS,
+  type ChatAction,
+  type ChatRequests,
+  type ConversationSummary,
+  type HostToWebview,
+  type PanelState,
+  type WebviewToHost,
+} from '../../protocol/chat';
 import { RpcClient } from '../../protocol/rpc';
 import { formatWindow } from '../../shared/format';
 import './chat.css';

@@ -131,7 +131,8 @@ export class MessageList {
     if (m.usage) {
       const meter = renderMeter(m.usage.prompt, 'message-meter', true);
       const extra: string[] = [];
-      if (m.usage.modelPromptTokens !== undefined && m.usage.modelPromptTokens !== m.usage.prompt.used) extra.push(`model read ${formatCount(m.usage.modelPromptTokens)}`);
+      if (m.usage.modelPromptTokens !== undefined && m.usage.modelPromptTokens !== m.usage.prompt.used)
+        extra.push(`model read ${formatCount(m.usage.modelPromptTokens)}`);
       if (m.usage.completionTokens !== undefined) extra.push(`answer ${formatCount(m.usage.completionTokens)} tokens`);
       if (extra.length) meter.querySelector('.meter-line')?.append(el('span', 'meter-extra', extra.join(' · ')));
       parts.push(meter);
@@ -166,7 +167,11 @@ function emptyState(): HTMLElement {
   const root = el('div', 'empty-state', undefined, 'empty-state');
   root.append(
     el('p', 'empty-title', 'Ask about your code.'),
-    el('p', undefined, 'Select code in an editor and run “Therapist: Explain Selection”, or type a question below. The meter under the box shows how much of the model’s window your message will use.'),
+    el(
+      'p',
+      undefined,
+      'Select code in an editor and run “Therapist: Explain Selection”, or type a question below. The meter under the box shows how much of the model’s window your message will use.',
+    ),
   );
   return root;
 }

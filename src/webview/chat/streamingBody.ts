@@ -14,7 +14,11 @@ export class StreamingBody {
   private readonly frozen = el('div', 'md-frozen');
   private readonly tail = el('div', 'md-tail');
 
-  constructor(private readonly body: HTMLElement, initialText: string, private readonly onDrawn: () => void) {
+  constructor(
+    private readonly body: HTMLElement,
+    initialText: string,
+    private readonly onDrawn: () => void,
+  ) {
     this.text = initialText;
     body.replaceChildren(this.frozen, this.tail);
     body.dataset.streaming = 'true';

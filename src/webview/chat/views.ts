@@ -56,7 +56,9 @@ export function renderMeter(b: TokenBreakdown, testId: string, compact = false):
 export function renderTruncationNotice(notice: TruncatedNotice): HTMLElement {
   const root = el('div', 'notice notice-warning', undefined, 'truncation-warning');
   root.setAttribute('role', 'alert');
-  const title = notice.window ? `Part of this prompt was cut to fit the ${formatCount(notice.window)}-token window` : 'Part of this prompt was cut to fit the window';
+  const title = notice.window
+    ? `Part of this prompt was cut to fit the ${formatCount(notice.window)}-token window`
+    : 'Part of this prompt was cut to fit the window';
   root.append(el('div', 'notice-title', title));
   root.append(el('p', 'notice-text', noticeText(notice), 'truncation-text'));
   const details = truncationDetails(notice);

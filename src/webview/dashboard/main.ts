@@ -13,7 +13,11 @@ const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
 let charts: uPlot[] = [];
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: { className?: string; text?: string; testid?: string } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: { className?: string; text?: string; testid?: string } = {},
+  ...children: Node[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (attrs.className) node.className = attrs.className;
   if (attrs.text !== undefined) node.textContent = attrs.text;
@@ -21,7 +25,6 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: { className?: 
   node.append(...children);
   return node;
 }
-
 
 const themeColor = (name: string, fallback: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 
@@ -44,20 +47,36 @@ function render(data: DashboardData): void {
   for (const c of charts) c.destroy();
   charts = [];
   app.replaceChildren();
-  const header = el('header', { className: 'bar' },
+  const header = el(
+    'header',
+    { className: 'bar' },
     el('h1', { text: `Token usage · ${data.user}` }),
     el('span', { className: 'muted', text: `updated ${new Date(data.generatedAt).toLocaleTimeString()}` }),
     el('span', { className: 'spacer' }),
     button('Refresh', 'refresh', () => vscode.postMessage({ type: 'refresh' })),
     button('Export CSV', 'export-csv', () => exportAs('csv')),
-    button('Export JSON', 'export-json', () => exportAs('json')));
+    button('Export JSON', 'export-json', () => exportAs('json')),
+  );
   const t = data.totals;
-  const totals = el('section', { className: 'totals', testid: 'totals' },
-    stat('Requests', formatCount(t.requests)), stat('Prompt tokens', formatCount(t.prompt)), stat('Completion tokens', formatCount(t.completion)),
-    stat('Cancelled', formatCount(t.cancelled)), stat('Failed', formatCount(t.failed)), stat('Refused', formatCount(t.refused)));
+  const totals = el(
+    'section',
+    { className: 'totals', testid: 'totals' },
+    stat('Requests', formatCount(t.requests)),
+    stat('Prompt tokens', formatCount(t.prompt)),
+    stat('Completion tokens', formatCount(t.completion)),
+    stat('Cancelled', formatCount(t.cancelled)),
+    stat('Failed', formatCount(t.failed)),
+    stat('Refused', formatCount(t.refused)),
+  );
   app.append(header, totals, gauges(data.gauges));
   if (t.requests === 0) {
-    app.append(el('p', { className: 'empty', testid: 'empty', text: 'No requests yet. Ask something in the chat panel or run "Therapist: Explain Selection", then refresh.' }));
+    app.append(
+      el('p', {
+        className: 'empty',
+        testid: 'empty',
+        text: 'No requests yet. Ask something in the chat panel or run "Therapist: Explain Selection", then refresh.',
+      }),
+    );
     return;
   }
   const perDay = el('section', { className: 'card' }, el('h2', { text: 'Per day: prompt vs completion' }));
@@ -90,7 +109,13 @@ function gauges(list: QuotaGauge[]): HTMLElement {
       meter.setAttribute('aria-valuemax', String(g.limit));
       meter.setAttribute('aria-valuenow', String(g.used));
       const pct = Math.round((g.used / g.limit) * 100);
-      row.append(meter, el('div', { className: 'muted', text: `${formatCount(g.used)} of ${formatCount(g.limit)} (${pct}%)${g.resetsAt ? ` · resets ${new Date(g.resetsAt).toLocaleString()}` : ''}` }));
+      row.append(
+        meter,
+        el('div', {
+          className: 'muted',
+          text: `${formatCount(g.used)} of ${formatCount(g.limit)} (${pct}%)${g.resetsAt ? ` · resets ${new Date(g.resetsAt).toLocaleString()}` : ''}`,
+        }),
+      );
     } else {
       const set = el('button', { className: 'link', text: `unlimited · ${formatCount(g.used)} used · set a limit` });
       set.addEventListener('click', () => vscode.postMessage({ type: 'openSettings', setting: g.setting }));
@@ -114,27 +139,54 @@ function dayChart(container: HTMLElement, data: DashboardData): uPlot {
   const labels = data.days.map((d) => d.day.slice(5).replace('-', '/'));
   const prompt = themeColor('--vscode-charts-blue', '#3794ff');
   const completion = themeColor('--vscode-charts-orange', '#d18616');
-  return new uPlot({
-    width: Math.max(280, container.clientWidth - 24), height: 220, legend: { show: true },
-    scales: { x: { time: false, range: [-0.6, Math.max(0.6, xs.length - 0.4)] }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
-    axes: [{ ...axisStyle(), splits: () => xs, values: (_u, vals) => vals.map((v) => labels[v] ?? '') }, { ...axisStyle(), size: 76, values: (_u, vals) => vals.map((v) => formatCount(v)) }],
-    series: [
-      { label: 'day', value: (_u, v) => labels[v] ?? '' },
-      { label: 'prompt', fill: prompt, stroke: prompt, paths: uPlot.paths.bars!({ size: [0.35, 40], gap: 2, align: -1 }), points: { show: false } },
-      { label: 'completion', fill: completion, stroke: completion, paths: uPlot.paths.bars!({ size: [0.35, 40], gap: 2, align: 1 }), points: { show: false } },
-    ],
-  }, [xs, data.days.map((d) => d.prompt), data.days.map((d) => d.completion)], container);
+  return new uPlot(
+    {
+      width: Math.max(280, container.clientWidth - 24),
+      height: 220,
+      legend: { show: true },
+      scales: { x: { time: false, range: [-0.6, Math.max(0.6, xs.length - 0.4)] }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
+      axes: [
+        { ...axisStyle(), splits: () => xs, values: (_u, vals) => vals.map((v) => labels[v] ?? '') },
+        { ...axisStyle(), size: 76, values: (_u, vals) => vals.map((v) => formatCount(v)) },
+      ],
+      series: [
+        { label: 'day', value: (_u, v) => labels[v] ?? '' },
+        { label: 'prompt', fill: prompt, stroke: prompt, paths: uPlot.paths.bars!({ size: [0.35, 40], gap: 2, align: -1 }), points: { show: false } },
+        {
+          label: 'completion',
+          fill: completion,
+          stroke: completion,
+          paths: uPlot.paths.bars!({ size: [0.35, 40], gap: 2, align: 1 }),
+          points: { show: false },
+        },
+      ],
+    },
+    [xs, data.days.map((d) => d.prompt), data.days.map((d) => d.completion)],
+    container,
+  );
 }
 
 function groupChart(container: HTMLElement, groups: GroupUsage[]): uPlot {
   const xs = groups.map((_, i) => i);
   const color = themeColor('--vscode-charts-purple', '#b180d7');
-  return new uPlot({
-    width: Math.max(280, container.clientWidth - 24), height: 220, legend: { show: true },
-    scales: { x: { time: false, range: [-0.6, Math.max(0.6, groups.length - 0.4)] }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
-    axes: [{ ...axisStyle(), splits: () => xs, values: (_u, vals) => vals.map((v) => groups[v]?.label ?? '') }, { ...axisStyle(), size: 76, values: (_u, vals) => vals.map((v) => formatCount(v)) }],
-    series: [{ label: 'model', value: (_u, v) => groups[v]?.label ?? '' }, { label: 'tokens', fill: color, stroke: color, paths: uPlot.paths.bars!({ size: [0.5, 60] }), points: { show: false } }],
-  }, [xs, groups.map((g) => g.prompt + g.completion)], container);
+  return new uPlot(
+    {
+      width: Math.max(280, container.clientWidth - 24),
+      height: 220,
+      legend: { show: true },
+      scales: { x: { time: false, range: [-0.6, Math.max(0.6, groups.length - 0.4)] }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
+      axes: [
+        { ...axisStyle(), splits: () => xs, values: (_u, vals) => vals.map((v) => groups[v]?.label ?? '') },
+        { ...axisStyle(), size: 76, values: (_u, vals) => vals.map((v) => formatCount(v)) },
+      ],
+      series: [
+        { label: 'model', value: (_u, v) => groups[v]?.label ?? '' },
+        { label: 'tokens', fill: color, stroke: color, paths: uPlot.paths.bars!({ size: [0.5, 60] }), points: { show: false } },
+      ],
+    },
+    [xs, groups.map((g) => g.prompt + g.completion)],
+    container,
+  );
 }
 
 function table(headers: string[], rows: string[][], testid: string): HTMLTableElement {
@@ -143,17 +195,37 @@ function table(headers: string[], rows: string[][], testid: string): HTMLTableEl
 }
 
 function conversations(groups: GroupUsage[]): HTMLElement {
-  return el('section', { className: 'card' }, el('h2', { text: 'Per conversation' }),
-    table(['Conversation', 'Requests', 'Prompt', 'Completion', 'Total'], groups.map((g) => [g.label, formatCount(g.requests), formatCount(g.prompt), formatCount(g.completion), formatCount(g.prompt + g.completion)]), 'conversations'));
+  return el(
+    'section',
+    { className: 'card' },
+    el('h2', { text: 'Per conversation' }),
+    table(
+      ['Conversation', 'Requests', 'Prompt', 'Completion', 'Total'],
+      groups.map((g) => [g.label, formatCount(g.requests), formatCount(g.prompt), formatCount(g.completion), formatCount(g.prompt + g.completion)]),
+      'conversations',
+    ),
+  );
 }
 
 function biggest(rows: RequestRow[]): HTMLElement {
-  return el('section', { className: 'card' }, el('h2', { text: 'Biggest requests' }),
-    table(['When', 'Command', 'Model', 'Prompt (ours / model)', 'Completion', 'Outcome', 'Cut'], rows.map((r) => [
-      new Date(r.time).toLocaleString(), r.command, r.model,
-      `${formatCount(r.promptTokens)} / ${r.modelPromptTokens === undefined ? '–' : formatCount(r.modelPromptTokens)}`,
-      formatCount(r.completionTokens), r.outcome, r.truncatedSections.join(', ') || '–',
-    ]), 'biggest'));
+  return el(
+    'section',
+    { className: 'card' },
+    el('h2', { text: 'Biggest requests' }),
+    table(
+      ['When', 'Command', 'Model', 'Prompt (ours / model)', 'Completion', 'Outcome', 'Cut'],
+      rows.map((r) => [
+        new Date(r.time).toLocaleString(),
+        r.command,
+        r.model,
+        `${formatCount(r.promptTokens)} / ${r.modelPromptTokens === undefined ? '–' : formatCount(r.modelPromptTokens)}`,
+        formatCount(r.completionTokens),
+        r.outcome,
+        r.truncatedSections.join(', ') || '–',
+      ]),
+      'biggest',
+    ),
+  );
 }
 
 window.addEventListener('message', (e: MessageEvent<HostToDashboard>) => {

@@ -48,14 +48,27 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0) return new Promise((resolve) => setImmediate(resolve));
   return new Promise((resolve) => {
     // Remove the listener when the timer wins: one listener per streamed chunk would pile up on the request's signal.
-    const onAbort = () => { clearTimeout(timer); resolve(); };
-    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
 /** Handles POST /api/chat and /api/generate like Ollama's ChatHandler/GenerateHandler. */
-export async function handleGeneration(kind: Kind, state: SimState, _req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>, record: SimRequestRecord): Promise<void> {
+export async function handleGeneration(
+  kind: Kind,
+  state: SimState,
+  _req: IncomingMessage,
+  res: ServerResponse,
+  body: Record<string, unknown>,
+  record: SimRequestRecord,
+): Promise<void> {
   const started = process.hrtime.bigint();
   const name = typeof body.model === 'string' ? body.model : '';
   record.model = name || undefined;
@@ -77,10 +90,16 @@ export async function handleGeneration(kind: Kind, state: SimState, _req: Incomi
     return void res.end(failure.body);
   }
   const aborted = disconnectWatch(res, record);
-  const messages: SimMessage[] = kind === 'chat'
-    ? (Array.isArray(body.messages) ? (body.messages as SimMessage[]) : [])
-    : [...(typeof body.system === 'string' ? [{ role: 'system', content: body.system }] : []), ...(body.prompt ? [{ role: 'user', content: String(body.prompt) }] : [])];
-  const requestedCtx = typeof options.num_ctx === 'number' ? options.num_ctx : model.modelfileNumCtx ?? state.defaultNumCtx;
+  const messages: SimMessage[] =
+    kind === 'chat'
+      ? Array.isArray(body.messages)
+        ? (body.messages as SimMessage[])
+        : []
+      : [
+          ...(typeof body.system === 'string' ? [{ role: 'system', content: body.system }] : []),
+          ...(body.prompt ? [{ role: 'user', content: String(body.prompt) }] : []),
+        ];
+  const requestedCtx = typeof options.num_ctx === 'number' ? options.num_ctx : (model.modelfileNumCtx ?? state.defaultNumCtx);
   const numCtx = Math.min(requestedCtx, model.contextLength);
   record.effectiveNumCtx = numCtx;
 
@@ -97,7 +116,10 @@ export async function handleGeneration(kind: Kind, state: SimState, _req: Incomi
   if (emptyPrompt) {
     const unload = body.keep_alive === 0 || body.keep_alive === '0' || body.keep_alive === '0s';
     if (unload) state.loaded.delete(model.name);
-    const base = kind === 'chat' ? { model: name, created_at: createdAt(), message: { role: 'assistant', content: '' } } : { model: name, created_at: createdAt(), response: '' };
+    const base =
+      kind === 'chat'
+        ? { model: name, created_at: createdAt(), message: { role: 'assistant', content: '' } }
+        : { model: name, created_at: createdAt(), response: '' };
     sendJson(res, record, { ...base, done: true, done_reason: unload ? 'unload' : 'load' });
     return state.end(record, true);
   }

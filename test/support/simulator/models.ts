@@ -46,7 +46,8 @@ export interface SimModelConfig {
   quantization?: string;
 }
 
-export type ResolvedModel = Required<Omit<SimModelConfig, 'modelfileNumCtx' | 'loadedContext' | 'stall' | 'failure'>> & Pick<SimModelConfig, 'modelfileNumCtx' | 'loadedContext' | 'stall' | 'failure'>;
+export type ResolvedModel = Required<Omit<SimModelConfig, 'modelfileNumCtx' | 'loadedContext' | 'stall' | 'failure'>> &
+  Pick<SimModelConfig, 'modelfileNumCtx' | 'loadedContext' | 'stall' | 'failure'>;
 
 export const DEFAULT_REPLY = 'Sure. Use `a < b && b > c` here: naïve café, 東京, 🎉 done.';
 

@@ -47,7 +47,11 @@ export class SimState {
   private readonly open = new Set<number>();
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly initial: SimModelConfig[], public defaultNumCtx: number, public version: string) {
+  constructor(
+    private readonly initial: SimModelConfig[],
+    public defaultNumCtx: number,
+    public version: string,
+  ) {
     this.reset();
   }
 
@@ -77,7 +81,15 @@ export class SimState {
 
   /** Starts the record of one request. */
   begin(method: string, path: string): SimRequestRecord {
-    const record: SimRequestRecord = { id: this.nextId++, method, path, chunksSent: 0, clientDisconnected: false, completed: false, startedAt: new Date().toISOString() };
+    const record: SimRequestRecord = {
+      id: this.nextId++,
+      method,
+      path,
+      chunksSent: 0,
+      clientDisconnected: false,
+      completed: false,
+      startedAt: new Date().toISOString(),
+    };
     this.records.push(record);
     this.open.add(record.id);
     return record;

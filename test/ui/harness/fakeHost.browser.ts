@@ -10,7 +10,17 @@
 //   #xss         model output that tries to run script
 //   (anything else) a short answer with a fenced TypeScript block
 // Every message the webview sends is recorded in window.__sent for the harness to assert on.
-import type { ChatErrorInfo, ChatMessage, ChatRequests, HostToWebview, MessageStatus, MessageUsage, PanelState, TokenBreakdown, WebviewToHost } from '../../../src/protocol/chat';
+import type {
+  ChatErrorInfo,
+  ChatMessage,
+  ChatRequests,
+  HostToWebview,
+  MessageStatus,
+  MessageUsage,
+  PanelState,
+  TokenBreakdown,
+  WebviewToHost,
+} from '../../../src/protocol/chat';
 import { answerRequest, type RpcHandlers } from '../../../src/protocol/rpc';
 import type { Notice } from '../../../src/shared/notices';
 
@@ -57,7 +67,16 @@ function historyTokens(): number {
   return conversation.messages.reduce((n, m) => n + (m.status === 'error' ? 0 : count(m.text)), 0);
 }
 function breakdown(text: string, extra: Partial<TokenBreakdown> = {}): TokenBreakdown {
-  const b = { system: SYSTEM, user: count(text), context: 0, history: historyTokens(), reserved: RESERVE, limit: LIMIT, estimated: window.__fake.estimated, ...extra };
+  const b = {
+    system: SYSTEM,
+    user: count(text),
+    context: 0,
+    history: historyTokens(),
+    reserved: RESERVE,
+    limit: LIMIT,
+    estimated: window.__fake.estimated,
+    ...extra,
+  };
   return { ...b, used: b.system + b.user + b.context + b.history };
 }
 function state(): PanelState {
@@ -67,13 +86,16 @@ function state(): PanelState {
     conversationId: conversation.id,
     conversationTitle: conversation.title,
     messages: conversation.messages,
-    conversations: [{ id: conversation.id, title: conversation.title, updatedAt: Date.now(), messageCount: conversation.messages.length, totalTokens: conversation.total }],
+    conversations: [
+      { id: conversation.id, title: conversation.title, updatedAt: Date.now(), messageCount: conversation.messages.length, totalTokens: conversation.total },
+    ],
     conversationTokens: conversation.total,
   };
 }
 
 const ANSWERS = {
-  normal: 'Here is a typed helper:\n\n```ts\nexport function clamp(n: number, lo: number, hi: number): number {\n  return Math.min(hi, Math.max(lo, n));\n}\n```\n\nIt returns `n` limited to **[lo, hi]**.',
+  normal:
+    'Here is a typed helper:\n\n```ts\nexport function clamp(n: number, lo: number, hi: number): number {\n  return Math.min(hi, Math.max(lo, n));\n}\n```\n\nIt returns `n` limited to **[lo, hi]**.',
   slow: Array.from({ length: 60 }, (_, i) => `Step ${i + 1}: this sentence is part of a deliberately long answer.`).join('\n\n'),
   xss: 'Model output that tries to run code:\n\n<script>window.__xss = "script"</script>\n\n<img src=x onerror="window.__xss = \'img\'">\n\nInline <b onmouseover="window.__xss=\'b\'">bold?</b> and [a link](javascript:window.__xss=\'link\') and <iframe src="javascript:window.__xss=\'iframe\'"></iframe>\n\n```html\n<script>alert(1)</script>\n```',
 };
@@ -126,7 +148,12 @@ function start(userMessage: ChatMessage, replaceId?: string): void {
   if (tag === 'unreachable' || tag === 'missing') {
     const error: ChatErrorInfo =
       tag === 'unreachable'
-        ? { code: 'ollama-unreachable', message: 'Ollama is not reachable at http://127.0.0.1:11434.', advice: 'Is `ollama serve` running? Start it, then retry.', actions: ['retry', 'openSettings', 'openLog'] }
+        ? {
+            code: 'ollama-unreachable',
+            message: 'Ollama is not reachable at http://127.0.0.1:11434.',
+            advice: 'Is `ollama serve` running? Start it, then retry.',
+            actions: ['retry', 'openSettings', 'openLog'],
+          }
         : {
             code: 'model-not-found',
             message: "Model 'deepseek-coder:6.7b' is not installed.",

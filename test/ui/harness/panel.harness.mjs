@@ -60,7 +60,8 @@ try {
     await page.fill(T('prompt-input'), 'x'.repeat(400));
     await page.waitForFunction(() => document.querySelector('[data-testid="meter-summary"]')?.textContent === '220 / 8,192 tokens', undefined, WAIT);
     const split = await page.textContent(`${T('composer-meter')} ${T('meter-split')}`);
-    for (const part of ['system prompt 120', 'your message 100', 'code context 0', 'conversation history 0', 'reserved for answer 819']) assert(split.includes(part), `split lacks "${part}": ${split}`);
+    for (const part of ['system prompt 120', 'your message 100', 'code context 0', 'conversation history 0', 'reserved for answer 819'])
+      assert(split.includes(part), `split lacks "${part}": ${split}`);
     assert((await page.locator(`${T('composer-meter')} ${T('meter-estimate')}`).count()) === 0, 'exact counts must not be labelled as estimates');
     await page.evaluate(() => (window.__fake.estimated = true));
     await page.fill(T('prompt-input'), 'y'.repeat(400));
@@ -108,7 +109,10 @@ try {
     await waitDone(answer);
     assert(lengths.size >= 2, `expected the text to grow while streaming, saw lengths ${[...lengths]}`);
     assert((await answer.getAttribute('data-status')) === 'done', 'status should be done');
-    const { kept, posts } = await page.evaluate(() => ({ kept: document.querySelector('[data-testid="message"]').__kept === true, posts: window.__tokenPosts }));
+    const { kept, posts } = await page.evaluate(() => ({
+      kept: document.querySelector('[data-testid="message"]').__kept === true,
+      posts: window.__tokenPosts,
+    }));
     assert(kept, 'an earlier message was re-rendered while streaming');
     const draws = Number(await answer.locator(T('message-body')).getAttribute('data-draws'));
     assert(draws >= 1 && draws <= posts, `expected at most one draw per token batch (${posts} batches), saw ${draws}`);
@@ -159,7 +163,10 @@ try {
     const text = await answer.locator(T('message-body')).textContent();
     assert(text.includes('Step 1') && !text.includes('Step 60'), 'partial text should be kept');
     assert((await answer.locator(T('stopped-marker')).textContent()).includes('partial'), 'stopped marker');
-    assert((await answer.locator('[data-streaming]').count()) === 0 && (await answer.locator(T('message-body')).getAttribute('data-streaming')) === null, 'streaming markers left after stop');
+    assert(
+      (await answer.locator('[data-streaming]').count()) === 0 && (await answer.locator(T('message-body')).getAttribute('data-streaming')) === null,
+      'streaming markers left after stop',
+    );
     await shoot('dark-stopped');
   });
 
@@ -169,7 +176,14 @@ try {
     const warning = user.locator(T('truncation-warning'));
     await warning.waitFor(WAIT);
     const text = await warning.textContent();
-    for (const part of ['WARNING: Input was truncated due to token limits.', 'Cut: code context, conversation history', 'Tokens cut: 2,417', 'Dropped: src/parser.ts:120-260 (1,630 tokens)', 'Dropped: open editor: util.ts (412 tokens)', 'Partly dropped: src/parser.ts:1-40 (375 tokens)']) {
+    for (const part of [
+      'WARNING: Input was truncated due to token limits.',
+      'Cut: code context, conversation history',
+      'Tokens cut: 2,417',
+      'Dropped: src/parser.ts:120-260 (1,630 tokens)',
+      'Dropped: open editor: util.ts (412 tokens)',
+      'Partly dropped: src/parser.ts:1-40 (375 tokens)',
+    ]) {
       assert(text.includes(part), `warning lacks "${part}": ${text}`);
     }
     assert((await user.locator(T('message-meter')).getAttribute('data-level')) !== 'ok', 'the meter should show the window is (nearly) full');
@@ -235,7 +249,10 @@ try {
     assert(facts.handlers === 0 && facts.jsLinks === 0, `handlers or javascript: links got through: ${JSON.stringify(facts)}`);
     assert(facts.text.includes('<script>window.__xss = "script"</script>'), 'the script tag should be visible as text');
     assert(facts.text.includes('<img src=x onerror='), 'the img tag should be visible as text');
-    await body.locator('text=bold?').hover().catch(() => undefined);
+    await body
+      .locator('text=bold?')
+      .hover()
+      .catch(() => undefined);
     assert((await page.evaluate(() => window.__xss)) === undefined, 'window.__xss was set: model output executed');
     assert(violations.length === 0, `CSP violations (something tried inline script/style): ${violations.join('; ')}`);
     await shoot('dark-xss');

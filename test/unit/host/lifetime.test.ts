@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { Lifetime } from '../../../src/host/lifetime';
 
 describe('named lifetimes', () => {
-  const item = (log: string[], name: string, fail = false) => ({ dispose: () => { log.push(name); if (fail) throw new Error(name); } });
+  const item = (log: string[], name: string, fail = false) => ({
+    dispose: () => {
+      log.push(name);
+      if (fail) throw new Error(name);
+    },
+  });
 
   it('ends everything it holds, newest first, even when one item fails to dispose', () => {
     const log: string[] = [];

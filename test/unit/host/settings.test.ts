@@ -6,7 +6,10 @@ import { Settings } from '../../../src/host/settings';
 describe('Settings (last valid configuration)', () => {
   const make = (initial: Partial<TherapistConfig> = {}) => {
     const notes: { message: string; setting?: string }[] = [];
-    const settings = new Settings({ ...DEFAULTS, ...initial }, { notify: (message, setting) => notes.push({ message, setting }), log: { info() {}, warn() {} } });
+    const settings = new Settings(
+      { ...DEFAULTS, ...initial },
+      { notify: (message, setting) => notes.push({ message, setting }), log: { info() {}, warn() {} } },
+    );
     return { settings, notes };
   };
 

@@ -12,7 +12,10 @@ describe('model facts after a failed look-up', () => {
   let counter: TokenCounter;
   let now = 1_000_000;
   const clock: Clock = { ...systemClock, now: () => now, sleep: async () => {} };
-  before(() => { counter = new TokenCounter(); counter.countTokens('warm up'); });
+  before(() => {
+    counter = new TokenCounter();
+    counter.countTokens('warm up');
+  });
   after(() => counter.dispose());
   beforeEach(async () => {
     sim = new OllamaSimulator({ models: [{ name: 'other:1b' }] });

@@ -28,14 +28,23 @@ type ChatBody = { messages: { role: string; content: string }[]; options: { num_
 describe('ModelIntegration against the simulator', function () {
   let sim: OllamaSimulator;
   let counter: TokenCounter;
-  before(() => { counter = new TokenCounter(); counter.countTokens('warm up'); });
+  before(() => {
+    counter = new TokenCounter();
+    counter.countTokens('warm up');
+  });
   after(() => counter.dispose());
   beforeEach(async () => {
-    sim = new OllamaSimulator({ models: [{ name: 'coder:7b', contextLength: 16384, tokensPerChar: 0.3, perMessageOverhead: 5 }, { name: 'tiny:1b', contextLength: 2048 }] });
+    sim = new OllamaSimulator({
+      models: [
+        { name: 'coder:7b', contextLength: 16384, tokensPerChar: 0.3, perMessageOverhead: 5 },
+        { name: 'tiny:1b', contextLength: 2048 },
+      ],
+    });
     await sim.start();
   });
   afterEach(() => sim.stop());
-  const make = (extra: Partial<ModelIntegrationOptions> = {}) => new ModelIntegration({ ollamaUrl: sim.url, model: 'coder:7b', maxTokens: 4096, tokenCounter: counter, clock: instantSleepClock(), ...extra });
+  const make = (extra: Partial<ModelIntegrationOptions> = {}) =>
+    new ModelIntegration({ ollamaUrl: sim.url, model: 'coder:7b', maxTokens: 4096, tokenCounter: counter, clock: instantSleepClock(), ...extra });
   const chats = () => sim.requests.filter((r) => r.path === '/api/chat');
 
   it('sends the fitted prompt with num_ctx = effective window and num_predict = the answer reserve, and reports usage', async () => {
@@ -46,7 +55,10 @@ describe('ModelIntegration against the simulator', function () {
     assert.equal(tokens.join(''), REPLY);
     const body = chats()[0].body as ChatBody;
     assert.deepEqual(body.options, { num_ctx: 4096, num_predict: 410 });
-    assert.deepEqual(body.messages.map((m) => m.role), ['system', 'user']);
+    assert.deepEqual(
+      body.messages.map((m) => m.role),
+      ['system', 'user'],
+    );
     assert.equal(body.messages[0].content, DEFAULT_SYSTEM_PROMPT);
     assert.equal(body.messages[1].content, `${chunk(1).text}\n\nWhat does parseConfig do?`);
     const u = result.usage;
@@ -54,23 +66,35 @@ describe('ModelIntegration against the simulator', function () {
     assert.equal(u.total, u.perSection.system + u.perSection.user + u.perSection.context + u.perSection.history);
     assert.equal(u.promptEvalCount, chats()[0].promptEvalCount);
     assert.equal(u.evalCount, 15);
-    assert.deepEqual([result.truncated, result.fallbackUsed, result.cancelled, result.serverTruncationSuspected, result.notices], [false, false, false, false, []]);
+    assert.deepEqual(
+      [result.truncated, result.fallbackUsed, result.cancelled, result.serverTruncationSuspected, result.notices],
+      [false, false, false, false, []],
+    );
     assert.equal(logger.usages.length, 1);
     const line = JSON.parse(logger.usages[0].replace(/^usage /, ''));
-    assert.deepEqual([line.model, line.sent, line.limit, line.promptEvalCount, line.evalCount, line.cut], ['coder:7b', u.total, 4096, u.promptEvalCount, 15, []]);
+    assert.deepEqual(
+      [line.model, line.sent, line.limit, line.promptEvalCount, line.evalCount, line.cut],
+      ['coder:7b', u.total, 4096, u.promptEvalCount, 15, []],
+    );
   });
 
   it('plans for the smaller of maxTokens and the trained context, and keeps num_ctx stable (one model load)', async () => {
     const mi = make({ model: 'tiny:1b', maxTokens: 8192 });
     for (let i = 0; i < 3; i++) await mi.generateResponse(`question ${i}`, [chunk(i)]);
-    assert.deepEqual(chats().map((r) => r.numCtx), [2048, 2048, 2048]);
+    assert.deepEqual(
+      chats().map((r) => r.numCtx),
+      [2048, 2048, 2048],
+    );
     assert.equal(sim.reloads, 1);
     const facts = await mi.getModelFacts();
     assert.deepEqual([facts.effectiveWindow, facts.sources.effectiveWindow, facts.trainedContext], [2048, "the model's trained context", 2048]);
   });
 
-  it('cuts what does not fit itself and says so with the token engine\'s warning, so Ollama never has to', async () => {
-    const result = await make().generateResponse('Explain all of these', Array.from({ length: 12 }, (_, i) => chunk(i)));
+  it("cuts what does not fit itself and says so with the token engine's warning, so Ollama never has to", async () => {
+    const result = await make().generateResponse(
+      'Explain all of these',
+      Array.from({ length: 12 }, (_, i) => chunk(i)),
+    );
     assert.equal(result.truncated, true);
     assert.deepEqual(result.truncatedSections, ['context']);
     assert.ok(result.droppedChunks.length > 0);
@@ -83,7 +107,7 @@ describe('ModelIntegration against the simulator', function () {
     assert.ok((chats()[0].promptEvalCount as number) <= 4096 - 410);
   });
 
-  it('learns the model\'s token ratio and converges: the prompt fills the window without Ollama cutting it', async () => {
+  it("learns the model's token ratio and converges: the prompt fills the window without Ollama cutting it", async () => {
     sim.configureModel({ name: 'coder:7b', tokensPerChar: 0.6 });
     const store = new InMemoryCalibrationStore();
     const mi = make({ calibrationStore: store });
@@ -103,7 +127,10 @@ describe('ModelIntegration against the simulator', function () {
       assert.ok((r.usage.promptEvalCount as number) >= 0.75 * (4096 - 410), `and still uses the window: ${r.usage.promptEvalCount}`);
     }
     const last = results.at(-1)!;
-    assert.ok(Math.abs(last.usage.total - (last.usage.promptEvalCount as number)) / last.usage.total < 0.1, `our count within 10% of the model's (${last.usage.total} vs ${last.usage.promptEvalCount})`);
+    assert.ok(
+      Math.abs(last.usage.total - (last.usage.promptEvalCount as number)) / last.usage.total < 0.1,
+      `our count within 10% of the model's (${last.usage.total} vs ${last.usage.promptEvalCount})`,
+    );
     assert.ok((store.get('coder:7b')?.samples ?? 0) >= 4);
     assert.equal(make({ calibrationStore: store }) instanceof ModelIntegration, true);
     const info = await make({ calibrationStore: store }).getTokenUsageInfo('x', many);
@@ -115,7 +142,10 @@ describe('ModelIntegration against the simulator', function () {
     await mi.generateResponse('first', [chunk(1)]);
     await mi.generateResponse('second', [chunk(2)]);
     sim.configureModel({ name: 'coder:7b', tokensPerChar: 3 }); // the "model" now counts far more: Ollama cuts silently
-    const result = await mi.generateResponse('third', Array.from({ length: 6 }, (_, i) => chunk(i)));
+    const result = await mi.generateResponse(
+      'third',
+      Array.from({ length: 6 }, (_, i) => chunk(i)),
+    );
     assert.equal(chats()[2].truncated, true);
     assert.equal(result.serverTruncationSuspected, true);
     const cut = noticeOf(result.notices, 'serverCut');
@@ -125,10 +155,16 @@ describe('ModelIntegration against the simulator', function () {
     assert.ok(cut.expectedTokens > cut.evaluatedTokens!);
   });
 
-  it('retries once with the model\'s own count after a 400 context error', async () => {
+  it("retries once with the model's own count after a 400 context error", async () => {
     sim.configureModel({ name: 'coder:7b', tokensPerChar: 0.8, truncation: 'error' });
-    const result = await make().generateResponse('Explain', Array.from({ length: 12 }, (_, i) => chunk(i)));
-    assert.deepEqual(chats().map((r) => r.status), [400, 200]);
+    const result = await make().generateResponse(
+      'Explain',
+      Array.from({ length: 12 }, (_, i) => chunk(i)),
+    );
+    assert.deepEqual(
+      chats().map((r) => r.status),
+      [400, 200],
+    );
     assert.equal(result.text, REPLY);
     const retried = noticeOf(result.notices, 'retried');
     assert.ok(retried && retried.modelTokens !== undefined && retried.modelTokens > 0, JSON.stringify(result.notices));
@@ -159,13 +195,18 @@ describe('ModelIntegration against the simulator', function () {
     };
     const mi = make({ ledger });
     const ok = await mi.generateResponse('hi', [], { command: 'explainSelection', conversationId: 'c1' });
-    assert.equal((chats()[0].body as ChatBody).options.num_predict, 100, 'the ledger\'s grant caps num_predict');
+    assert.equal((chats()[0].body as ChatBody).options.num_predict, 100, "the ledger's grant caps num_predict");
     assert.deepEqual(events.splice(0), [`reserve coder:7b explainSelection c1 ${ok.usage.total}+410`, `commit ${ok.usage.promptEvalCount}+15`]);
 
     sim.configureModel({ name: 'coder:7b', tokensPerSecond: 40, reply: 'word '.repeat(200) });
     const controller = new AbortController();
     let n = 0;
-    const stopped = await mi.generateResponse('hi', [], { signal: controller.signal, onToken: () => { if (++n === 3) controller.abort(); } });
+    const stopped = await mi.generateResponse('hi', [], {
+      signal: controller.signal,
+      onToken: () => {
+        if (++n === 3) controller.abort();
+      },
+    });
     assert.equal(stopped.cancelled, true);
     assert.ok(stopped.text.startsWith('word word word'));
     assert.match(events.at(-1) ?? '', new RegExp(`^cancel ${stopped.usage.total}\\+\\d+$`));
@@ -175,9 +216,12 @@ describe('ModelIntegration against the simulator', function () {
     assert.equal(events.at(-1), 'rollback Ollama answered HTTP 500 to POST ' + `${sim.url}/api/chat: "out of memory".`);
   });
 
-  it('plugs into the real token ledger: the request log gets the model\'s own counts', async () => {
+  it("plugs into the real token ledger: the request log gets the model's own counts", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'therapist-ledger-'));
-    const ledger = await Ledger.open({ path: path.join(dir, 'ledger.jsonl'), limits: { dailyTokens: 0, monthlyTokens: 0, conversationTokens: 0, tokensPerMinute: 0 } });
+    const ledger = await Ledger.open({
+      path: path.join(dir, 'ledger.jsonl'),
+      limits: { dailyTokens: 0, monthlyTokens: 0, conversationTokens: 0, tokensPerMinute: 0 },
+    });
     try {
       const result = await make({ ledger, user: 'dev' }).generateResponse('hi', [chunk(1)], { conversationId: 'c9', command: 'chat' });
       const [record] = ledger.requestLog();
@@ -208,8 +252,21 @@ describe('ModelIntegration against the simulator', function () {
     sim.configureModel({ name: 'coder:7b', failure: { kind: 'cut', afterChunks: 2, times: 1 } });
     await mi.generateResponse('b');
     sim.configureModel({ name: 'coder:7b', tokensPerChar: 0.8, truncation: 'error' });
-    await mi.generateResponse('c', Array.from({ length: 12 }, (_, i) => chunk(i)));
-    assert.deepEqual(chats().map((r) => [r.status, r.stream]), [[503, true], [200, true], [200, true], [200, false], [400, true], [200, true]]);
+    await mi.generateResponse(
+      'c',
+      Array.from({ length: 12 }, (_, i) => chunk(i)),
+    );
+    assert.deepEqual(
+      chats().map((r) => [r.status, r.stream]),
+      [
+        [503, true],
+        [200, true],
+        [200, true],
+        [200, false],
+        [400, true],
+        [200, true],
+      ],
+    );
     assert.ok(chats().every((r) => r.numCtx === 4096 && typeof r.numPredict === 'number' && (r.numPredict as number) > 0));
   });
 
@@ -217,7 +274,9 @@ describe('ModelIntegration against the simulator', function () {
     sim.configureModel({ name: 'coder:7b', omitPromptEvalCount: true });
     const store = new InMemoryCalibrationStore();
     const commits: number[] = [];
-    const ledger = { reserve: () => ({ commit: (a: { promptTokens: number }) => commits.push(a.promptTokens), cancel: () => undefined, rollback: () => undefined }) };
+    const ledger = {
+      reserve: () => ({ commit: (a: { promptTokens: number }) => commits.push(a.promptTokens), cancel: () => undefined, rollback: () => undefined }),
+    };
     const result = await make({ calibrationStore: store, ledger }).generateResponse('hi', [chunk(1)]);
     assert.deepEqual([result.usage.promptEvalCount, result.usage.evalCount, result.serverTruncationSuspected, result.notices], [undefined, 15, false, []]);
     assert.equal(store.get('coder:7b'), undefined);
@@ -227,18 +286,30 @@ describe('ModelIntegration against the simulator', function () {
   it('applies settings live, rejects invalid ones with the typed error and keeps the previous ones', async () => {
     const mi = make();
     assert.throws(() => mi.updateOptions({ systemTokenBudget: 0.6, userTokenBudget: 0.6 }), ConfigurationError);
-    assert.throws(() => mi.updateOptions({ streamingTimeout: 5 }), (e: unknown) => e instanceof ConfigurationError && /therapist\.streamingTimeout/.test(e.message));
+    assert.throws(
+      () => mi.updateOptions({ streamingTimeout: 5 }),
+      (e: unknown) => e instanceof ConfigurationError && /therapist\.streamingTimeout/.test(e.message),
+    );
     assert.throws(() => mi.updateOptions({ ollamaUrl: 'ftp://x' }), ConfigurationError);
     await mi.generateResponse('hi');
     assert.equal(chats()[0].numCtx, 4096, 'the previous valid settings are still in force');
     mi.updateOptions({ model: 'tiny:1b', maxTokens: 3000 });
     await mi.generateResponse('hi');
     assert.deepEqual([chats()[1].model, chats()[1].numCtx], ['tiny:1b', 2048]);
-    assert.deepEqual(sim.requests.filter((r) => r.path === '/api/show').map((r) => r.model), ['coder:7b', 'tiny:1b'], 'facts of the new model are read');
+    assert.deepEqual(
+      sim.requests.filter((r) => r.path === '/api/show').map((r) => r.model),
+      ['coder:7b', 'tiny:1b'],
+      'facts of the new model are read',
+    );
   });
 
   it('gives the usage without sending anything, and still answers when Ollama is down', async () => {
-    const info = await make().getTokenUsageInfo('hello', [chunk(1)], { history: [{ role: 'user', content: 'before' }, { role: 'assistant', content: 'ok' }] });
+    const info = await make().getTokenUsageInfo('hello', [chunk(1)], {
+      history: [
+        { role: 'user', content: 'before' },
+        { role: 'assistant', content: 'ok' },
+      ],
+    });
     assert.equal(chats().length, 0);
     assert.deepEqual([info.limit, info.truncated, info.model, info.windowSource], [4096, false, 'coder:7b', 'therapist.maxTokens']);
     assert.equal(info.totalTokens, info.perSection.system + info.perSection.user + info.perSection.context + info.perSection.history);

@@ -20,7 +20,12 @@ describe('protocol: paired requests and replies', () => {
     const deliver = async () => {
       for (const m of toHost.splice(0)) {
         assert.ok(isRequest(m));
-        await answerRequest(m, handlers, (reply: RpcReply<Requests>) => client.receive(JSON.parse(JSON.stringify(reply))), (e) => ({ code: 'unexpected', message: String((e as Error).message) }));
+        await answerRequest(
+          m,
+          handlers,
+          (reply: RpcReply<Requests>) => client.receive(JSON.parse(JSON.stringify(reply))),
+          (e) => ({ code: 'unexpected', message: String((e as Error).message) }),
+        );
       }
     };
     return { client, deliver };

@@ -37,15 +37,23 @@ describe('the official ollama npm client against the simulator', () => {
     assert.match(show.parameters, /num_ctx\s+8192/);
     const ps = await client.ps();
     assert.equal(ps.models[0].name, 'llama3.2:latest');
-    assert.deepEqual((await client.list()).models.map((m) => m.name), ['llama3.2:latest']);
+    assert.deepEqual(
+      (await client.list()).models.map((m) => m.name),
+      ['llama3.2:latest'],
+    );
     assert.equal((await client.version()).version, '0.33.0');
   });
 
-  it('surfaces the simulator\'s errors the way it surfaces Ollama\'s', async () => {
-    await assert.rejects(client.chat({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }), (e: Error & { status_code?: number }) => e.message === "model 'nope' not found" && e.status_code === 404);
+  it("surfaces the simulator's errors the way it surfaces Ollama's", async () => {
+    await assert.rejects(
+      client.chat({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }),
+      (e: Error & { status_code?: number }) => e.message === "model 'nope' not found" && e.status_code === 404,
+    );
     sim.configureModel({ name: 'llama3.2:latest', failure: { kind: 'error-line', afterChunks: 2, message: 'llama runner process has terminated', times: 1 } });
     await assert.rejects(async () => {
-      for await (const _part of await client.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'x' }], stream: true })) { /* drain */ }
+      for await (const _part of await client.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'x' }], stream: true })) {
+        /* drain */
+      }
     }, /llama runner process has terminated/);
   });
 

@@ -20,12 +20,21 @@ describe('OllamaSimulator speaks Ollama', () => {
     assert.equal(res.type, 'application/x-ndjson');
     assert.ok(res.text.endsWith('\n'));
     assert.ok(res.text.includes('\\u003c') && res.text.includes('\\u0026') && !res.text.includes('<'), 'Go-style escapes');
-    const lines = res.text.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = res.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const final = lines.at(-1);
     assert.equal(final.done, true);
     assert.equal(final.done_reason, 'stop');
     assert.equal(final.model, 'llama3.2', 'model echoes the request string');
-    assert.equal(lines.slice(0, -1).map((l) => l.message.content).join(''), 'Sure. Use `a < b && b > c` here: naïve café, 東京, 🎉 done.');
+    assert.equal(
+      lines
+        .slice(0, -1)
+        .map((l) => l.message.content)
+        .join(''),
+      'Sure. Use `a < b && b > c` here: naïve café, 東京, 🎉 done.',
+    );
     assert.ok(lines.slice(0, -1).every((l) => l.done === false && !('eval_count' in l)));
     assert.equal(final.prompt_eval_count, Math.ceil(6 * 0.3) + 4);
     assert.equal(final.eval_count, lines.length - 1);
@@ -44,11 +53,14 @@ describe('OllamaSimulator speaks Ollama', () => {
   it('loads and unloads with a single object without metrics, even when streaming', async () => {
     const load = JSON.parse((await post(`${sim.url}/api/chat`, { model: 'llama3.2', messages: [] })).text);
     assert.deepEqual([load.done, load.done_reason, 'eval_count' in load, 'prompt_eval_count' in load], [true, 'load', false, false]);
-    const ps = await (await fetch(`${sim.url}/api/ps`)).json() as { models: { name: string; context_length: number }[] };
-    assert.deepEqual(ps.models.map((m) => [m.name, m.context_length]), [['llama3.2:latest', 4096]]);
+    const ps = (await (await fetch(`${sim.url}/api/ps`)).json()) as { models: { name: string; context_length: number }[] };
+    assert.deepEqual(
+      ps.models.map((m) => [m.name, m.context_length]),
+      [['llama3.2:latest', 4096]],
+    );
     const unload = JSON.parse((await post(`${sim.url}/api/chat`, { model: 'llama3.2', messages: [], keep_alive: 0 })).text);
     assert.equal(unload.done_reason, 'unload');
-    assert.deepEqual((await (await fetch(`${sim.url}/api/ps`)).json() as { models: unknown[] }).models, []);
+    assert.deepEqual(((await (await fetch(`${sim.url}/api/ps`)).json()) as { models: unknown[] }).models, []);
   });
 
   it('uses the exact error statuses and texts', async () => {
@@ -83,7 +95,15 @@ describe('OllamaSimulator speaks Ollama', () => {
     await post(`${sim.url}/api/chat`, { model: 'coder:7b', messages: [user('a')], stream: false, options: { num_ctx: 99999 } });
     await post(`${sim.url}/api/chat`, { model: 'llama3.2', messages: [user('a')], stream: false });
     await post(`${sim.url}/api/chat`, { model: 'llama3.2', messages: [user('a')], stream: false });
-    assert.deepEqual(sim.requests.map((r) => [r.numCtx, r.effectiveNumCtx, r.reloaded ?? false]), [[undefined, 2048, true], [99999, 16384, true], [undefined, 4096, true], [undefined, 4096, false]]);
+    assert.deepEqual(
+      sim.requests.map((r) => [r.numCtx, r.effectiveNumCtx, r.reloaded ?? false]),
+      [
+        [undefined, 2048, true],
+        [99999, 16384, true],
+        [undefined, 4096, true],
+        [undefined, 4096, false],
+      ],
+    );
     assert.equal(sim.reloads, 3);
   });
 
@@ -95,19 +115,27 @@ describe('OllamaSimulator speaks Ollama', () => {
     assert.equal(res.prompt_eval_count, 7 + 304 + 7);
     const rec = sim.requests[0];
     assert.deepEqual([rec.promptTokens, rec.promptEvalCount, rec.droppedMessages, rec.truncated], [7 + 304 + 304 + 7, 7 + 304 + 7, 1, true]);
-    const cut = JSON.parse((await post(`${sim.url}/api/chat`, { model: 'llama3.2', messages: [user('y'.repeat(5000))], stream: false, options: { num_ctx: 1000 } })).text);
+    const cut = JSON.parse(
+      (await post(`${sim.url}/api/chat`, { model: 'llama3.2', messages: [user('y'.repeat(5000))], stream: false, options: { num_ctx: 1000 } })).text,
+    );
     assert.equal(cut.prompt_eval_count, 500, 'one huge message keeps only num_ctx/2 tokens (Ollama 0.30+)');
   });
 
   it('answers 400 with the numbers for a model configured to refuse long prompts', async () => {
     sim.configureModel({ name: 'strict', truncation: 'error' });
     const res = await post(`${sim.url}/api/chat`, { model: 'strict', messages: [user('z'.repeat(20000))], options: { num_ctx: 2048 } });
-    assert.deepEqual([res.status, JSON.parse(res.text).error], [400, 'request (6004 tokens) exceeds the available context size (2048 tokens), try increasing it']);
+    assert.deepEqual(
+      [res.status, JSON.parse(res.text).error],
+      [400, 'request (6004 tokens) exceeds the available context size (2048 tokens), try increasing it'],
+    );
   });
 
   it('streams /api/generate with `response` chunks and a long `context` array on the final line', async () => {
     const res = await post(`${sim.url}/api/generate`, { model: 'llama3.2', prompt: 'p'.repeat(10000), options: { num_ctx: 8192 } });
-    const lines = res.text.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = res.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(typeof lines[0].response, 'string');
     assert.equal(lines.at(-1).context.length, 3004 + lines.length - 1);
   });
@@ -120,14 +148,18 @@ describe('OllamaSimulator speaks Ollama', () => {
   it('splits a line inside a multi-byte character when it writes', () => {
     const parts = splitInsideCharacter(Buffer.from('{"c":"aé"}\n'));
     assert.equal(parts.length, 2);
-    assert.equal((parts[1][0] & 0xc0), 0x80, 'the second write starts with a continuation byte');
+    assert.equal(parts[1][0] & 0xc0, 0x80, 'the second write starts with a continuation byte');
     assert.deepEqual(Buffer.concat(parts).toString(), '{"c":"aé"}\n');
   });
 
   it('notices a client that disconnects mid-stream and stops generating', async () => {
     sim.configureModel({ name: 'llama3.2:latest', tokensPerSecond: 50, reply: 'word '.repeat(200) });
     const controller = new AbortController();
-    const res = await request(`${sim.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'llama3.2', messages: [user('a')] }), signal: controller.signal });
+    const res = await request(`${sim.url}/api/chat`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'llama3.2', messages: [user('a')] }),
+      signal: controller.signal,
+    });
     let reads = 0;
     await assert.rejects(async () => {
       for await (const _chunk of res.body) if (++reads === 3) controller.abort();
@@ -144,8 +176,14 @@ describe('OllamaSimulator speaks Ollama', () => {
     assert.equal(added.status, 200);
     assert.equal((await post(`${sim.url}/api/chat`, { model: 'tiny:1b', messages: [user('a')] })).status, 503);
     assert.equal((await post(`${sim.url}/api/chat`, { model: 'tiny:1b', messages: [user('a')], options: { num_ctx: 2048 } })).status, 200);
-    const log = await (await fetch(`${sim.url}/__sim/requests`)).json() as { requests: { status: number; numCtx?: number; clientDisconnected: boolean }[] };
-    assert.deepEqual(log.requests.map((r) => [r.status, r.numCtx, r.clientDisconnected]), [[503, undefined, false], [200, 2048, false]]);
+    const log = (await (await fetch(`${sim.url}/__sim/requests`)).json()) as { requests: { status: number; numCtx?: number; clientDisconnected: boolean }[] };
+    assert.deepEqual(
+      log.requests.map((r) => [r.status, r.numCtx, r.clientDisconnected]),
+      [
+        [503, undefined, false],
+        [200, 2048, false],
+      ],
+    );
     assert.equal((await post(`${sim.url}/__sim/reset`, {})).status, 200);
     assert.equal(sim.requests.length, 0);
     assert.equal((await post(`${sim.url}/api/chat`, { model: 'tiny:1b', messages: [user('a')] })).status, 404, 'reset restores the starting models');

@@ -84,13 +84,21 @@ describe('Explain Selection against the Ollama simulator', function () {
     await withEditor('const answer = 42;', 'javascript', async (editor) => {
       await select(editor, new vscode.Selection(0, 0, 0, 18));
       await explainAndWait(api);
-      const codeGroup = () => vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === editor.document.uri.toString()));
-      const layout = () => vscode.window.tabGroups.all.map((g) => `${g.viewColumn}: ${g.tabs.map((t) => `${t.label}${t.isActive ? '*' : ''}`).join(', ')}`).join(' | ');
+      const codeGroup = () =>
+        vscode.window.tabGroups.all.find((g) =>
+          g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === editor.document.uri.toString()),
+        );
+      const layout = () =>
+        vscode.window.tabGroups.all.map((g) => `${g.viewColumn}: ${g.tabs.map((t) => `${t.label}${t.isActive ? '*' : ''}`).join(', ')}`).join(' | ');
       // tabGroups catches up a moment after a panel opens: poll
-      const chat = await eventually(() => {
-        const tab = chatTab();
-        return tab && tab.group.viewColumn !== codeGroup()?.viewColumn ? tab : undefined;
-      }, 10000, 'the chat beside the code').catch((e) => assert.fail(`${e.message}; layout: ${layout()}`));
+      const chat = await eventually(
+        () => {
+          const tab = chatTab();
+          return tab && tab.group.viewColumn !== codeGroup()?.viewColumn ? tab : undefined;
+        },
+        10000,
+        'the chat beside the code',
+      ).catch((e) => assert.fail(`${e.message}; layout: ${layout()}`));
       const code = codeGroup()!;
       assert.equal(chat.isActive, true, 'the answer is visible in its group');
       assert.equal(code.activeTab?.input instanceof vscode.TabInputText, true, 'the code is still visible in its group');

@@ -104,8 +104,13 @@ export async function select(editor: vscode.TextEditor, selection: vscode.Select
     const active = vscode.window.activeTextEditor;
     return `active: ${active ? `${active.document.uri.toString()} selection ${JSON.stringify(active.selection)}` : 'none'}; ours: ${JSON.stringify(editor.selection)}; visible: ${vscode.window.visibleTextEditors.length}`;
   };
-  await eventually(() => vscode.window.activeTextEditor?.document === editor.document && vscode.window.activeTextEditor.selection.isEqual(selection), 10000, `selection ${JSON.stringify(selection)}`)
-    .catch((e) => { throw new Error(`${e.message}; ${seen()}`); });
+  await eventually(
+    () => vscode.window.activeTextEditor?.document === editor.document && vscode.window.activeTextEditor.selection.isEqual(selection),
+    10000,
+    `selection ${JSON.stringify(selection)}`,
+  ).catch((e) => {
+    throw new Error(`${e.message}; ${seen()}`);
+  });
 }
 
 /**

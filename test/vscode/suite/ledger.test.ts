@@ -19,10 +19,14 @@ describe('Token accounting', function () {
     const before = (await api.tokenUsage()).totals.requests;
     const { result } = await explain(api, 'const total = items.reduce((a, b) => a + b, 0);');
     assert.ok(result && !result.cancelled);
-    const usage = await eventually(async () => {
-      const u = await api.tokenUsage();
-      return u.totals.requests === before + 1 ? u : undefined;
-    }, 10000, 'the request in the ledger');
+    const usage = await eventually(
+      async () => {
+        const u = await api.tokenUsage();
+        return u.totals.requests === before + 1 ? u : undefined;
+      },
+      10000,
+      'the request in the ledger',
+    );
     const latest = [...usage.biggest].sort((a, b) => b.time - a.time)[0];
     assert.equal(latest.command, 'explainSelection');
     assert.equal(latest.model, 'coder:7b');

@@ -20,7 +20,11 @@ export function defaultGrammarDir(): string {
 /** A grammar or the tree-sitter runtime could not be loaded: that language falls back to line windows. */
 export class GrammarLoadError extends TherapistError {
   readonly code = 'grammar-load';
-  constructor(readonly grammar: string, readonly file: string, detail: string) {
+  constructor(
+    readonly grammar: string,
+    readonly file: string,
+    detail: string,
+  ) {
     super(
       `The ${grammar} grammar could not be loaded from ${file}: ${detail}.`,
       'Those files are indexed as line windows instead of functions and classes. Reinstall the extension if this persists.',

@@ -18,8 +18,14 @@ describe('Calibrator', () => {
       cal.observe('m', 1000, 1300);
       factors.push(cal.factorFor('m').factor as number);
     }
-    assert.ok(factors.every((f) => f >= 1.3), 'never below the true ratio');
-    assert.ok(factors.every((f, i) => i === 0 || f <= factors[i - 1]), 'the margin only shrinks');
+    assert.ok(
+      factors.every((f) => f >= 1.3),
+      'never below the true ratio',
+    );
+    assert.ok(
+      factors.every((f, i) => i === 0 || f <= factors[i - 1]),
+      'the margin only shrinks',
+    );
     assert.ok(factors[9] < 1.3 * 1.05, `within 5% after 10 samples (${factors[9]})`);
     assert.equal(store.get('m')?.samples, 10);
   });
@@ -54,7 +60,10 @@ describe('checkServerTruncation', () => {
   it('suspects a prompt_eval_count clearly below what was sent (Ollama 0.30+ keeps about num_ctx/2)', () => {
     const check = checkServerTruncation({ expectedPromptTokens: 3900, promptEvalCount: 2050, numCtx: 4096, calibrated: true });
     assert.equal(check.suspected, true);
-    assert.equal(noticeText(serverCutNotice(check, 3900, 4096)), 'Ollama evaluated only 2050 prompt tokens where about 3900 were sent (num_ctx 4096): the server may have truncated the prompt silently, so the answer may have missed part of it. Remove some context or start a new conversation.');
+    assert.equal(
+      noticeText(serverCutNotice(check, 3900, 4096)),
+      'Ollama evaluated only 2050 prompt tokens where about 3900 were sent (num_ctx 4096): the server may have truncated the prompt silently, so the answer may have missed part of it. Remove some context or start a new conversation.',
+    );
   });
 
   it('suspects a count that fills num_ctx exactly (servers before 0.30)', () => {
@@ -64,8 +73,15 @@ describe('checkServerTruncation', () => {
   });
 
   it('recognises Ollama 0.30+ keeping num_ctx/2 of a big planned prompt, even before calibration', () => {
-    assert.equal(checkServerTruncation({ expectedPromptTokens: 2838, plannedPromptTokens: 3686, promptEvalCount: 2048, numCtx: 4096, calibrated: false }).suspected, true);
-    assert.equal(checkServerTruncation({ expectedPromptTokens: 2838, plannedPromptTokens: 2000, promptEvalCount: 2048, numCtx: 4096, calibrated: false }).suspected, false, 'a prompt planned at half the window may legitimately count half');
+    assert.equal(
+      checkServerTruncation({ expectedPromptTokens: 2838, plannedPromptTokens: 3686, promptEvalCount: 2048, numCtx: 4096, calibrated: false }).suspected,
+      true,
+    );
+    assert.equal(
+      checkServerTruncation({ expectedPromptTokens: 2838, plannedPromptTokens: 2000, promptEvalCount: 2048, numCtx: 4096, calibrated: false }).suspected,
+      false,
+      'a prompt planned at half the window may legitimately count half',
+    );
   });
 
   it('tolerates tokenizer differences before calibration, and small absolute differences always', () => {

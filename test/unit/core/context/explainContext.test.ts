@@ -5,13 +5,24 @@ const numbered = (n: number) => Array.from({ length: n }, (_, i) => `line ${i + 
 
 describe('Explain Selection prompt', () => {
   it('puts the selection in the user input with the file and 1-based lines', () => {
-    const p = buildExplainPrompt({ document: { path: 'src/a.ts', languageId: 'typescript', text: numbered(10) }, startLine: 2, endLine: 4, selectedText: 'line 3\nline 4\nline 5' });
+    const p = buildExplainPrompt({
+      document: { path: 'src/a.ts', languageId: 'typescript', text: numbered(10) },
+      startLine: 2,
+      endLine: 4,
+      selectedText: 'line 3\nline 4\nline 5',
+    });
     assert.equal(p.title, 'src/a.ts, lines 3-5');
     assert.equal(p.userInput, 'Explain this code from src/a.ts, lines 3-5:\n\n```typescript\nline 3\nline 4\nline 5\n```');
   });
 
   it('ranks nearer code above farther code, above and below the selection', () => {
-    const p = buildExplainPrompt({ document: { path: 'a.py', languageId: 'python', text: numbered(100) }, startLine: 50, endLine: 50, selectedText: 'line 51', chunkLines: 10 });
+    const p = buildExplainPrompt({
+      document: { path: 'a.py', languageId: 'python', text: numbered(100) },
+      startLine: 50,
+      endLine: 50,
+      selectedText: 'line 51',
+      chunkLines: 10,
+    });
     const bySource = new Map(p.chunks.map((c) => [c.source, c.relevance]));
     assert.equal(bySource.get('a.py:41-50'), 1);
     assert.equal(bySource.get('a.py:52-61'), 1);
@@ -19,14 +30,28 @@ describe('Explain Selection prompt', () => {
     assert.equal(bySource.get('a.py:92-100'), 0.6);
     assert.equal(bySource.get('a.py:1-10'), 0.6);
     // every line except the selected one is in exactly one chunk
-    const covered = p.chunks.flatMap((c) => { const [a, b] = c.source.split(':')[1].split('-').map(Number); return Array.from({ length: b - a + 1 }, (_, i) => a + i); });
-    assert.deepEqual(covered.sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i + 1).filter((l) => l !== 51));
+    const covered = p.chunks.flatMap((c) => {
+      const [a, b] = c.source.split(':')[1].split('-').map(Number);
+      return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+    });
+    assert.deepEqual(
+      covered.sort((x, y) => x - y),
+      Array.from({ length: 100 }, (_, i) => i + 1).filter((l) => l !== 51),
+    );
   });
 
   it('ranks other open editors below every chunk of the same file, in editor order', () => {
     const p = buildExplainPrompt({
-      document: { path: 'a.ts', languageId: 'typescript', text: numbered(300) }, startLine: 0, endLine: 0, selectedText: 'line 1', chunkLines: 30,
-      otherEditors: [{ path: 'b.ts', languageId: 'typescript', text: 'export const b = 1;' }, { path: 'a.ts', languageId: 'typescript', text: 'dup' }, { path: 'c.ts', languageId: 'typescript', text: 'export const c = 2;' }],
+      document: { path: 'a.ts', languageId: 'typescript', text: numbered(300) },
+      startLine: 0,
+      endLine: 0,
+      selectedText: 'line 1',
+      chunkLines: 30,
+      otherEditors: [
+        { path: 'b.ts', languageId: 'typescript', text: 'export const b = 1;' },
+        { path: 'a.ts', languageId: 'typescript', text: 'dup' },
+        { path: 'c.ts', languageId: 'typescript', text: 'export const c = 2;' },
+      ],
     });
     const sameFileMin = Math.min(...p.chunks.filter((c) => c.source.startsWith('a.ts')).map((c) => c.relevance));
     const b = p.chunks.find((c) => c.source.startsWith('b.ts'))!;
@@ -36,8 +61,15 @@ describe('Explain Selection prompt', () => {
   });
 
   it('handles an empty file and a whole-file selection without chunks', () => {
-    assert.deepEqual(buildExplainPrompt({ document: { path: 'e.ts', languageId: 'typescript', text: '' }, startLine: 0, endLine: 0, selectedText: '' }).chunks, []);
-    assert.deepEqual(buildExplainPrompt({ document: { path: 'e.ts', languageId: 'typescript', text: numbered(5) }, startLine: 0, endLine: 4, selectedText: numbered(5) }).chunks, []);
+    assert.deepEqual(
+      buildExplainPrompt({ document: { path: 'e.ts', languageId: 'typescript', text: '' }, startLine: 0, endLine: 0, selectedText: '' }).chunks,
+      [],
+    );
+    assert.deepEqual(
+      buildExplainPrompt({ document: { path: 'e.ts', languageId: 'typescript', text: numbered(5) }, startLine: 0, endLine: 4, selectedText: numbered(5) })
+        .chunks,
+      [],
+    );
   });
 
   it('fences code that itself contains backtick fences', () => {

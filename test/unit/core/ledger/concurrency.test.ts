@@ -87,7 +87,11 @@ function checkInvariants(ledger: Ledger, file: string, runs: WorkerRun[]): void 
       if (typeof line.reserved === 'string') assert.ok(byId.has(line.reserved), `reservation ${line.reserved} of pid ${run.pid} is in the log`);
       if (typeof line.settled === 'string') {
         const rec = byId.get(line.settled)!;
-        assert.deepEqual([rec.outcome, rec.promptTokens + rec.completionTokens], [line.outcome, line.tokens], `settle of ${line.settled} by pid ${run.pid}: ${JSON.stringify(rec)}`);
+        assert.deepEqual(
+          [rec.outcome, rec.promptTokens + rec.completionTokens],
+          [line.outcome, line.tokens],
+          `settle of ${line.settled} by pid ${run.pid}: ${JSON.stringify(rec)}`,
+        );
       }
     }
   }
@@ -125,7 +129,10 @@ describe('ledger: several processes on one file', function () {
       assert.doesNotMatch(run.stderr, /changed under the lock|skipped an unreadable record|torn/, `${context}: pid ${run.pid}`);
     }
     // Workers take far longer than 160 ms for their operations, so at least one kill lands mid-run.
-    assert.ok(runs.some((r) => r.signal === 'SIGKILL'), `${context}: every victim finished before its kill`);
+    assert.ok(
+      runs.some((r) => r.signal === 'SIGKILL'),
+      `${context}: every victim finished before its kill`,
+    );
     const reservedCount = runs.reduce((s, r) => s + r.lines.filter((l) => 'reserved' in l).length, 0);
     const refusedCount = runs.reduce((s, r) => s + r.lines.filter((l) => 'refused' in l).length, 0);
     assert.ok(reservedCount > 300, `${context}: only ${reservedCount} reservations were made`);
@@ -145,7 +152,10 @@ describe('ledger: several processes on one file', function () {
     const log = memoryLogger();
     const reopened = await Ledger.open({ path: tmp.file, limits: LIMITS, logger: log });
     try {
-      assert.ok(log.lines.some((l) => /removed a torn last record/.test(l)), log.lines.join('\n'));
+      assert.ok(
+        log.lines.some((l) => /removed a torn last record/.test(l)),
+        log.lines.join('\n'),
+      );
       // The repaired file holds whole records only (a torn `exp` is simply released again).
       for (const line of readFileSync(tmp.file, 'utf8').trimEnd().split('\n')) JSON.parse(line);
       // Workers' acknowledgements may include the torn record; check the rest, then the ledger's own sums.

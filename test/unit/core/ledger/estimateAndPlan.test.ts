@@ -63,7 +63,8 @@ describe('ledger: degradation plan', () => {
   const used = async (tokens: number): Promise<void> => {
     await (await ledger.reserve(ask({ promptTokens: tokens, completionTokens: 0 }))).commit({ promptTokens: tokens, completionTokens: 0 });
   };
-  const plan = (promptTokens: number, completionTokens: number): ReturnType<Ledger['plan']> => ledger.plan({ user: 'ana', conversation: 'c1', promptTokens, completionTokens });
+  const plan = (promptTokens: number, completionTokens: number): ReturnType<Ledger['plan']> =>
+    ledger.plan({ user: 'ana', conversation: 'c1', promptTokens, completionTokens });
 
   it('is ok with no limits, and while the request stays within 80% of every limit', async () => {
     ledger = await openAt(tmp.file, new FakeClock(NOON));
@@ -80,7 +81,10 @@ describe('ledger: degradation plan', () => {
     assert.equal(advice.level, 'degrade');
     assert.equal(advice.shrinkCompletionTo, 256);
     assert.equal(advice.shrinkContextBy, 375);
-    assert.equal(advice.message, 'Near your daily quota: the full request would bring it to 80%, the shrunk one to 74%: answer reserve cut from 501 to 256 tokens and 375 tokens of the least relevant context dropped.');
+    assert.equal(
+      advice.message,
+      'Near your daily quota: the full request would bring it to 80%, the shrunk one to 74%: answer reserve cut from 501 to 256 tokens and 375 tokens of the least relevant context dropped.',
+    );
   });
 
   it('never shrinks the answer below MIN_COMPLETION, and cuts more context when the request would pass the limit', async () => {

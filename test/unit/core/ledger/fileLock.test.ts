@@ -52,7 +52,10 @@ describe('ledger: cross-process file lock', () => {
   it('waits for a live holder, then gives up with LedgerBusyError naming it', async () => {
     writeFileSync(lockPath(), holder(process.ppid));
     const lock = new FileLock(lockPath(), { timeoutMs: 50, staleMs: 30_000 });
-    await assert.rejects(lock.acquire(), (e: unknown) => e instanceof LedgerBusyError && e.holder === `pid ${process.ppid} on ${os.hostname()}` && e.actions[0] === 'retry');
+    await assert.rejects(
+      lock.acquire(),
+      (e: unknown) => e instanceof LedgerBusyError && e.holder === `pid ${process.ppid} on ${os.hostname()}` && e.actions[0] === 'retry',
+    );
     assert.ok(existsSync(lockPath()));
   });
 
@@ -67,7 +70,10 @@ describe('ledger: cross-process file lock', () => {
   it('never exists without its holder: a process killed between writing its details and taking the lock stalls nobody', async function () {
     this.timeout(15_000);
     const worker = path.join(__dirname, '..', '..', '..', 'support', 'lockKillWorker.ts');
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', worker, lockPath()], { cwd: path.join(__dirname, '..', '..', '..', '..'), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', worker, lockPath()], {
+      cwd: path.join(__dirname, '..', '..', '..', '..'),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
@@ -82,7 +88,11 @@ describe('ledger: cross-process file lock', () => {
     await r.commit({ promptTokens: 100, completionTokens: 10 });
     await ledger.close();
     assert.ok(waited < 500, `reserve after the kill took ${waited.toFixed(0)} ms`);
-    assert.deepEqual(readdirSync(tmp.dir).filter((n) => n.endsWith('.tmp')), [], 'the dead process\'s details file was swept');
+    assert.deepEqual(
+      readdirSync(tmp.dir).filter((n) => n.endsWith('.tmp')),
+      [],
+      "the dead process's details file was swept",
+    );
   });
 
   it('an empty lock file (left by an older version) is broken within 100 ms, not 2 s', async () => {
@@ -95,7 +105,10 @@ describe('ledger: cross-process file lock', () => {
     lock.release();
     lock.close();
     assert.ok(waited < 1000, `took ${waited.toFixed(0)} ms`);
-    assert.ok(log.lines.some((l) => /empty or unreadable/.test(l)), log.lines.join('\n'));
+    assert.ok(
+      log.lines.some((l) => /empty or unreadable/.test(l)),
+      log.lines.join('\n'),
+    );
   });
 
   it('the lock file appears with its details already written', async () => {
@@ -104,7 +117,10 @@ describe('ledger: cross-process file lock', () => {
     await lock.acquire();
     assert.equal(seenDuringWrite, false, 'no lock file may exist while its details are being written');
     assert.equal((JSON.parse(readFileSync(lockPath(), 'utf8')) as { pid: number }).pid, process.pid);
-    assert.deepEqual(readdirSync(tmp.dir).filter((n) => n.endsWith('.tmp')), []);
+    assert.deepEqual(
+      readdirSync(tmp.dir).filter((n) => n.endsWith('.tmp')),
+      [],
+    );
     lock.release();
     lock.close();
   });

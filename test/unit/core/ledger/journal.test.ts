@@ -28,8 +28,14 @@ describe('ledger: journal durability, recovery and compaction', () => {
   it('starts every file with a header line and writes one JSON line per record', async () => {
     const l = await track(openAt(tmp.file, clock));
     await commitOne(l, 10);
-    const lines = readFileSync(tmp.file, 'utf8').trimEnd().split('\n').map((x) => JSON.parse(x) as { t: string });
-    assert.deepEqual(lines.map((x) => x.t), ['hdr', 'res', 'set']);
+    const lines = readFileSync(tmp.file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((x) => JSON.parse(x) as { t: string });
+    assert.deepEqual(
+      lines.map((x) => x.t),
+      ['hdr', 'res', 'set'],
+    );
   });
 
   it('a record torn in the middle is dropped on reopen, the file repaired, and appends continue', async () => {
@@ -44,7 +50,10 @@ describe('ledger: journal durability, recovery and compaction', () => {
     const log = memoryLogger();
     const reopened = await track(openAt(tmp.file, clock, {}, { logger: log }));
     assert.equal(statSync(tmp.file).size, goodSize);
-    assert.ok(log.lines.some((x) => /removed a torn last record/.test(x)), log.lines.join('\n'));
+    assert.ok(
+      log.lines.some((x) => /removed a torn last record/.test(x)),
+      log.lines.join('\n'),
+    );
     assert.equal(reopened.usage({ user: 'ana' }).today.totalTokens, 300);
     await commitOne(reopened, 5);
     assert.equal(reopened.requestLog().length, 3);
@@ -63,7 +72,10 @@ describe('ledger: journal durability, recovery and compaction', () => {
     const reopened = await track(openAt(tmp.file, clock));
     // The commit record is gone: the reservation is back, and it belongs to this (live) process.
     assert.equal(reopened.usage({ user: 'ana' }).today.totalTokens, 100);
-    assert.deepEqual(reopened.pendingReservations().map((x) => x.id), [r.id]);
+    assert.deepEqual(
+      reopened.pendingReservations().map((x) => x.id),
+      [r.id],
+    );
     assert.equal(statSync(tmp.file).size, beforeSettle);
   });
 
@@ -106,7 +118,10 @@ describe('ledger: journal durability, recovery and compaction', () => {
       if (statSync(tmp.file).size < before) compactedAt = i;
     }
     assert.ok(compactedAt >= 0, 'the journal was never compacted');
-    const lines = readFileSync(tmp.file, 'utf8').trimEnd().split('\n').map((x) => JSON.parse(x) as { t: string });
+    const lines = readFileSync(tmp.file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((x) => JSON.parse(x) as { t: string });
     assert.equal(lines[0].t, 'hdr');
     assert.ok(lines.some((x) => x.t === 'roll'));
     assert.ok(lines.some((x) => x.t === 'res'));
@@ -131,6 +146,9 @@ describe('ledger: journal durability, recovery and compaction', () => {
   it('removes a compaction file left by a crash', async () => {
     writeFileSync(`${tmp.file}.compact-12345`, '{"t":"hdr"');
     await track(openAt(tmp.file, clock));
-    assert.deepEqual(readdirSync(tmp.dir).filter((n) => n !== path.basename(tmp.file)), []);
+    assert.deepEqual(
+      readdirSync(tmp.dir).filter((n) => n !== path.basename(tmp.file)),
+      [],
+    );
   });
 });

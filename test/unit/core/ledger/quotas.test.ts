@@ -131,7 +131,10 @@ describe('ledger: quotas', () => {
     await refusal(ledger, 1, 0);
     ledger.setLimits({ dailyTokens: 0, monthlyTokens: 0, conversationTokens: 0, tokensPerMinute: 0 });
     await ledger.reserve(ask({ promptTokens: 1_000_000, completionTokens: 0 }));
-    assert.throws(() => ledger!.setLimits({ dailyTokens: -1, monthlyTokens: 0, conversationTokens: 0, tokensPerMinute: 0 }), (e: unknown) => e instanceof ConfigurationError && e.setting === 'therapist.quota.dailyTokens');
+    assert.throws(
+      () => ledger!.setLimits({ dailyTokens: -1, monthlyTokens: 0, conversationTokens: 0, tokensPerMinute: 0 }),
+      (e: unknown) => e instanceof ConfigurationError && e.setting === 'therapist.quota.dailyTokens',
+    );
   });
 
   it('the error message gives the numbers and the reset time in words', async () => {
@@ -140,7 +143,7 @@ describe('ledger: quotas', () => {
     const err = await refusal(ledger, 3200, 0);
     assert.equal(
       err.message,
-      "This request needs 3,200 tokens but only 1,000 are left of your daily quota of 100,000 tokens (99,000 used, 0 held by running requests). Nothing was sent. It resets 2026-03-11T00:00:00.000Z (in 12 h).",
+      'This request needs 3,200 tokens but only 1,000 are left of your daily quota of 100,000 tokens (99,000 used, 0 held by running requests). Nothing was sent. It resets 2026-03-11T00:00:00.000Z (in 12 h).',
     );
     assert.equal(err.code, 'quota-exceeded');
   });

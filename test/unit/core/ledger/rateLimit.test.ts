@@ -102,7 +102,9 @@ describe('ledger: sliding-window token rate limit', () => {
     await spend(1000);
     const stop = new AbortController();
     const reason = new Error('user pressed Stop');
-    const p = ledger.reserve(ask({ promptTokens: 10, completionTokens: 0, maxWaitMs: 60_000, signal: stop.signal, onWait: (s) => s < 59 && stop.abort(reason) }));
+    const p = ledger.reserve(
+      ask({ promptTokens: 10, completionTokens: 0, maxWaitMs: 60_000, signal: stop.signal, onWait: (s) => s < 59 && stop.abort(reason) }),
+    );
     await assert.rejects(p, (e) => e === reason);
     const last = ledger.requestLog().at(-1)!;
     assert.equal(last.outcome, 'cancelled');

@@ -8,10 +8,37 @@ const owner = { pid: 1, host: 'h', start: 'wall:0' };
 
 /** A reservation admitted at `at`, then (by `fate`) left open, committed, cancelled, refused-then-ignored or released. */
 function records(i: number, at: number, user: string, fate: number, tokens: number): JournalRecord[] {
-  const res: ActiveReservation = { id: `r${i}`, at, expiresAt: at + 1_800_000, user, conversation: 'c', model: 'm', command: 'chat', promptTokens: tokens, completionTokens: 7, owner };
+  const res: ActiveReservation = {
+    id: `r${i}`,
+    at,
+    expiresAt: at + 1_800_000,
+    user,
+    conversation: 'c',
+    model: 'm',
+    command: 'chat',
+    promptTokens: tokens,
+    completionTokens: 7,
+    owner,
+  };
   const settled = (outcome: 'ok' | 'cancelled' | 'failed', charge: number): JournalRecord => ({
     t: 'set',
-    r: { id: res.id, at, settledAt: at + 5, user, conversation: 'c', model: 'm', command: 'chat', promptTokens: charge, ourPromptTokens: tokens, completionTokens: 3, reservedPromptTokens: tokens, reservedCompletionTokens: 7, truncatedSections: [], latencyMs: 1, outcome },
+    r: {
+      id: res.id,
+      at,
+      settledAt: at + 5,
+      user,
+      conversation: 'c',
+      model: 'm',
+      command: 'chat',
+      promptTokens: charge,
+      ourPromptTokens: tokens,
+      completionTokens: 3,
+      reservedPromptTokens: tokens,
+      reservedCompletionTokens: 7,
+      truncatedSections: [],
+      latencyMs: 1,
+      outcome,
+    },
   });
   const out: JournalRecord[] = [{ t: 'res', r: res }];
   if (fate === 1) out.push(settled('ok', tokens));
@@ -24,7 +51,15 @@ describe('ledger: rate window sum', () => {
   it('rateTokens equals the sum of rateWindow for any mix of open, settled and released admissions', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ dt: fc.integer({ min: 0, max: 20_000 }), user: fc.constantFrom('a', 'b'), fate: fc.integer({ min: 0, max: 3 }), tokens: fc.integer({ min: 0, max: 5000 }) }), { maxLength: 60 }),
+        fc.array(
+          fc.record({
+            dt: fc.integer({ min: 0, max: 20_000 }),
+            user: fc.constantFrom('a', 'b'),
+            fate: fc.integer({ min: 0, max: 3 }),
+            tokens: fc.integer({ min: 0, max: 5000 }),
+          }),
+          { maxLength: 60 },
+        ),
         fc.array(fc.integer({ min: 0, max: 400_000 }), { minLength: 1, maxLength: 5 }),
         (events, probes) => {
           const state = new LedgerState(new FakeClock(NOON));

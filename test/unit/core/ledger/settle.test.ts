@@ -40,7 +40,10 @@ describe('ledger: settling reservations', () => {
     assert.equal(rec.latencyMs, 4000);
     assert.equal(rec.settledAt, NOON + 4000);
     assert.equal(ledger.pendingReservations().length, 0);
-    assert.deepEqual(ledger.requestLog().map((x) => [x.outcome, x.promptTokens, x.ourPromptTokens, x.completionTokens]), [['ok', 1180, 1200, 333]]);
+    assert.deepEqual(
+      ledger.requestLog().map((x) => [x.outcome, x.promptTokens, x.ourPromptTokens, x.completionTokens]),
+      [['ok', 1180, 1200, 333]],
+    );
   });
 
   it('cancel charges the prompt and the tokens generated before the stop', async () => {
@@ -58,14 +61,26 @@ describe('ledger: settling reservations', () => {
     assert.deepEqual(dailyUsed(), { used: 0, reserved: 0 });
   });
 
-  for (const [first, second] of [['commit', 'commit'], ['commit', 'rollback'], ['rollback', 'cancel'], ['cancel', 'commit']] as const) {
+  for (const [first, second] of [
+    ['commit', 'commit'],
+    ['commit', 'rollback'],
+    ['rollback', 'cancel'],
+    ['cancel', 'commit'],
+  ] as const) {
     it(`a second settle (${first} then ${second}) throws and records nothing`, async () => {
       const r = await ledger.reserve(ask());
       const settle = (how: string): Promise<unknown> =>
-        how === 'commit' ? r.commit({ promptTokens: 90, completionTokens: 10 }) : how === 'cancel' ? r.cancel({ promptTokens: 90, completionTokens: 5 }) : r.rollback();
+        how === 'commit'
+          ? r.commit({ promptTokens: 90, completionTokens: 10 })
+          : how === 'cancel'
+            ? r.cancel({ promptTokens: 90, completionTokens: 5 })
+            : r.rollback();
       await settle(first);
       const before = dailyUsed();
-      await assert.rejects(settle(second), (e: unknown) => e instanceof ReservationSettledError && e.firstSettle === first && e.secondSettle === second && e.code === 'reservation-settled');
+      await assert.rejects(
+        settle(second),
+        (e: unknown) => e instanceof ReservationSettledError && e.firstSettle === first && e.secondSettle === second && e.code === 'reservation-settled',
+      );
       assert.deepEqual(dailyUsed(), before);
       assert.equal(ledger.requestLog().length, 1);
     });
@@ -74,7 +89,10 @@ describe('ledger: settling reservations', () => {
   it('two settles started in the same tick cannot both pass', async () => {
     const r = await ledger.reserve(ask());
     const results = await Promise.allSettled([r.commit({ promptTokens: 100, completionTokens: 50 }), r.rollback()]);
-    assert.deepEqual(results.map((x) => x.status), ['fulfilled', 'rejected']);
+    assert.deepEqual(
+      results.map((x) => x.status),
+      ['fulfilled', 'rejected'],
+    );
     assert.equal(ledger.requestLog().length, 1);
     assert.equal(dailyUsed().used, 150);
   });
@@ -103,25 +121,51 @@ describe('ledger: settling reservations', () => {
     assert.equal(ledger.pendingReservations().length, 0);
     await r.commit({ promptTokens: 480, completionTokens: 120 });
     assert.deepEqual(dailyUsed(), { used: 600, reserved: 0 });
-    assert.deepEqual(ledger.requestLog().filter((x) => x.id === r.id).map((x) => x.outcome), ['ok']);
+    assert.deepEqual(
+      ledger
+        .requestLog()
+        .filter((x) => x.id === r.id)
+        .map((x) => x.outcome),
+      ['ok'],
+    );
     await assert.rejects(r.rollback(), ReservationSettledError);
   });
 
   it('on open, releases reservations of processes that no longer exist, and keeps live and remote ones', async () => {
     const log = memoryLogger();
     const res = (id: string, owner: { pid: number; host: string; start: string }): string =>
-      JSON.stringify({ t: 'res', r: { id, at: NOON, expiresAt: NOON + 3_600_000, user: 'ana', conversation: 'c1', model: 'm', command: 'chat', promptTokens: 700, completionTokens: 300, owner } }) + '\n';
+      JSON.stringify({
+        t: 'res',
+        r: {
+          id,
+          at: NOON,
+          expiresAt: NOON + 3_600_000,
+          user: 'ana',
+          conversation: 'c1',
+          model: 'm',
+          command: 'chat',
+          promptTokens: 700,
+          completionTokens: 300,
+          owner,
+        },
+      }) + '\n';
     const dead = deadPid();
     appendFileSync(tmp.file, res('dead-one', { pid: dead, host: os.hostname(), start: 'proc:1' }));
     appendFileSync(tmp.file, res('remote-one', { pid: dead, host: 'another-machine', start: 'proc:1' }));
     appendFileSync(tmp.file, res('reused-pid', { pid: process.pid, host: os.hostname(), start: 'proc:not-this-process' }));
     const other = await openAt(tmp.file, clock, { dailyTokens: 10_000 }, { logger: log });
     try {
-      assert.deepEqual(other.pendingReservations().map((r) => r.id), ['remote-one']);
+      assert.deepEqual(
+        other.pendingReservations().map((r) => r.id),
+        ['remote-one'],
+      );
       const released = other.requestLog().filter((r) => r.id === 'dead-one' || r.id === 'reused-pid');
       assert.equal(released.length, 2);
       for (const r of released) assert.match(r.reason!, /ended without settling/);
-      assert.ok(log.lines.some((l) => /released 2 reservation\(s\) of processes that ended/.test(l)), log.lines.join('\n'));
+      assert.ok(
+        log.lines.some((l) => /released 2 reservation\(s\) of processes that ended/.test(l)),
+        log.lines.join('\n'),
+      );
     } finally {
       await other.close();
     }

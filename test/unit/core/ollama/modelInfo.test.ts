@@ -14,9 +14,20 @@ describe('model facts', () => {
   });
 
   it('reads the trained context under <architecture>.context_length and the Modelfile num_ctx', () => {
-    const facts = parseShow({ parameters: 'num_ctx 4096', details: { family: 'qwen2' }, model_info: { 'general.architecture': 'qwen2', 'qwen2.context_length': 32768, 'llama.context_length': 1 } });
+    const facts = parseShow({
+      parameters: 'num_ctx 4096',
+      details: { family: 'qwen2' },
+      model_info: { 'general.architecture': 'qwen2', 'qwen2.context_length': 32768, 'llama.context_length': 1 },
+    });
     assert.deepEqual([facts.trainedContext, facts.modelfileNumCtx, facts.family], [32768, 4096, 'qwen2']);
-    assert.deepEqual(parseShow({}), { architecture: undefined, trainedContext: undefined, modelfileNumCtx: undefined, family: undefined, parameterSize: undefined, quantization: undefined });
+    assert.deepEqual(parseShow({}), {
+      architecture: undefined,
+      trainedContext: undefined,
+      modelfileNumCtx: undefined,
+      family: undefined,
+      parameterSize: undefined,
+      quantization: undefined,
+    });
   });
 
   it('finds the loaded window in /api/ps, matching x and x:latest, and tells old servers apart', () => {
@@ -34,7 +45,12 @@ describe('model facts', () => {
   describe('ModelInfoService against the simulator', () => {
     let sim: OllamaSimulator;
     beforeEach(async () => {
-      sim = new OllamaSimulator({ models: [{ name: 'small:1b', contextLength: 2048, modelfileNumCtx: 1024, loadedContext: 1024 }, { name: 'big:8b', contextLength: 131072 }] });
+      sim = new OllamaSimulator({
+        models: [
+          { name: 'small:1b', contextLength: 2048, modelfileNumCtx: 1024, loadedContext: 1024 },
+          { name: 'big:8b', contextLength: 131072 },
+        ],
+      });
       await sim.start();
     });
     afterEach(() => sim.stop());
@@ -44,13 +60,25 @@ describe('model facts', () => {
       const info = new ModelInfoService(() => ({ baseUrl: sim.url }), logger);
       const facts = await info.getFacts('small:1b', 8192);
       assert.deepEqual([facts.trainedContext, facts.modelfileNumCtx, facts.loadedContext, facts.effectiveWindow], [2048, 1024, 1024, 2048]);
-      assert.deepEqual(facts.sources, { trainedContext: 'api/show model_info', modelfileNumCtx: 'api/show parameters', loadedContext: 'api/ps', effectiveWindow: "the model's trained context" });
+      assert.deepEqual(facts.sources, {
+        trainedContext: 'api/show model_info',
+        modelfileNumCtx: 'api/show parameters',
+        loadedContext: 'api/ps',
+        effectiveWindow: "the model's trained context",
+      });
       assert.equal(facts.notes.length, 2);
       assert.match(facts.notes[1], /loaded with a 1024-token window; the first request with num_ctx 2048 makes Ollama reload it once/);
       const again = await info.getFacts('small:1b', 1500);
       assert.equal(again.effectiveWindow, 1500, 'a new maxTokens applies without asking again');
-      assert.deepEqual(sim.requests.map((r) => r.path), ['/api/show', '/api/ps']);
-      assert.ok(logger.lines.some((l) => /model small:1b: effective window 2048 \(from the model's trained context\); trained context 2048 \(api\/show model_info\)/.test(l.message)));
+      assert.deepEqual(
+        sim.requests.map((r) => r.path),
+        ['/api/show', '/api/ps'],
+      );
+      assert.ok(
+        logger.lines.some((l) =>
+          /model small:1b: effective window 2048 \(from the model's trained context\); trained context 2048 \(api\/show model_info\)/.test(l.message),
+        ),
+      );
       const big = await info.getFacts('big:8b', 8192);
       assert.deepEqual([big.effectiveWindow, big.loadedContext, big.sources.loadedContext], [8192, undefined, 'not loaded']);
     });

@@ -43,26 +43,41 @@ describe('NdjsonLineSplitter', () => {
   });
 
   it('rejects an unparseable line or a non-object line instead of skipping it', () => {
-    assert.throws(() => parseChunkLine('{"done":tru'), (e: unknown) => e instanceof OllamaStreamError && e.kind === 'unparseable' && /unparseable line/.test(e.message));
-    assert.throws(() => parseChunkLine('[1,2]'), (e: unknown) => e instanceof OllamaStreamError && /not a JSON object/.test(e.message));
+    assert.throws(
+      () => parseChunkLine('{"done":tru'),
+      (e: unknown) => e instanceof OllamaStreamError && e.kind === 'unparseable' && /unparseable line/.test(e.message),
+    );
+    assert.throws(
+      () => parseChunkLine('[1,2]'),
+      (e: unknown) => e instanceof OllamaStreamError && /not a JSON object/.test(e.message),
+    );
   });
 });
 
 describe('NdjsonLineSplitter (property)', () => {
   it('recovers every object whatever the text and wherever the reads are cut', () => {
-    fc.assert(fc.property(
-      fc.array(fc.record({ content: fc.string({ unit: 'grapheme' }), done: fc.boolean() }), { minLength: 1, maxLength: 8 }),
-      fc.array(fc.nat(), { maxLength: 6 }),
-      (objects, cuts) => {
-        const data = enc.encode(objects.map((o) => `${JSON.stringify({ message: { content: o.content }, done: o.done })}\n`).join(''));
-        const points = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b);
-        const parts: Uint8Array[] = [];
-        let last = 0;
-        for (const p of points) { parts.push(data.subarray(last, p)); last = p; }
-        parts.push(data.subarray(last));
-        const parsed = splitAll(parts).map(parseChunkLine);
-        assert.deepEqual(parsed.map((c) => [c.message?.content, c.done]), objects.map((o) => [o.content, o.done]));
-      },
-    ), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ content: fc.string({ unit: 'grapheme' }), done: fc.boolean() }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (objects, cuts) => {
+          const data = enc.encode(objects.map((o) => `${JSON.stringify({ message: { content: o.content }, done: o.done })}\n`).join(''));
+          const points = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b);
+          const parts: Uint8Array[] = [];
+          let last = 0;
+          for (const p of points) {
+            parts.push(data.subarray(last, p));
+            last = p;
+          }
+          parts.push(data.subarray(last));
+          const parsed = splitAll(parts).map(parseChunkLine);
+          assert.deepEqual(
+            parsed.map((c) => [c.message?.content, c.done]),
+            objects.map((o) => [o.content, o.done]),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -23,7 +23,11 @@ const text = (max: number) =>
 const chunk = (max: number): fc.Arbitrary<ContextChunk> =>
   fc.oneof(
     text(max),
-    fc.record({ text: text(max), relevance: fc.option(fc.oneof(fc.double(), fc.integer({ min: -5, max: 5 })), { nil: undefined }), source: fc.option(fc.string({ maxLength: 8 }), { nil: undefined }) }),
+    fc.record({
+      text: text(max),
+      relevance: fc.option(fc.oneof(fc.double(), fc.integer({ min: -5, max: 5 })), { nil: undefined }),
+      source: fc.option(fc.string({ maxLength: 8 }), { nil: undefined }),
+    }),
   );
 const message: fc.Arbitrary<HistoryMessage> = fc.record({ role: fc.constantFrom('user', 'assistant', 'system'), content: text(2000) });
 const budgets = fc.tuple(fc.nat(100), fc.nat(100), fc.nat(100)).map(([a, b, c]) => {
@@ -41,11 +45,7 @@ const options: fc.Arbitrary<OptimizeOptions> = fc.record(
 );
 
 /** Checks one plan: it fits, its counts are fresh counts of its texts, and every cut is clean. */
-function checkPlan(
-  counter: TokenCounter,
-  fresh: TokenCounter,
-  input: { system: string; user: string; chunks: ContextChunk[]; opts: OptimizeOptions },
-): void {
+function checkPlan(counter: TokenCounter, fresh: TokenCounter, input: { system: string; user: string; chunks: ContextChunk[]; opts: OptimizeOptions }): void {
   let plan;
   try {
     plan = counter.optimizePrompt(input.system, input.user, input.chunks, input.opts);
@@ -63,7 +63,10 @@ function checkPlan(
   assert.equal(u.user, c(plan.userInput) + o);
   const block = plan.contextChunks.map((t) => t + '\n\n').join('');
   assert.equal(u.context, block ? c(block + plan.userInput) - c(plan.userInput) : 0);
-  assert.equal(u.history, plan.history.reduce((a, m) => a + c(m.content) + o, 0));
+  assert.equal(
+    u.history,
+    plan.history.reduce((a, m) => a + c(m.content) + o, 0),
+  );
   assert.equal(u.total, u.system + u.user + u.context + u.history);
   assertCleanCut(input.system, plan.systemPrompt);
   assertCleanCut(input.user, plan.userInput);
@@ -92,21 +95,37 @@ describe('optimizePrompt invariant (property-based)', function () {
 
   it('fits and reports fresh counts for any input, with GPT-2', function () {
     fc.assert(
-      fc.property(fc.integer({ min: 16, max: 6000 }), budgets, input(4000, 30), fc.option(fc.double({ min: 0, max: 0.9, noNaN: true })), (max, [s, u, cx], inp, reserve) => {
-        // Sometimes the ledger's smaller (or larger) answer reserve instead of 0.1 of the window.
-        const opts = reserve === null ? inp.opts : { ...inp.opts, completionReserve: Math.floor(reserve * max) };
-        checkPlan(new TokenCounter(max, s, u, cx, { loadEncoding: borrowed, env: {} }), fresh, { ...inp, opts });
-      }),
+      fc.property(
+        fc.integer({ min: 16, max: 6000 }),
+        budgets,
+        input(4000, 30),
+        fc.option(fc.double({ min: 0, max: 0.9, noNaN: true })),
+        (max, [s, u, cx], inp, reserve) => {
+          // Sometimes the ledger's smaller (or larger) answer reserve instead of 0.1 of the window.
+          const opts = reserve === null ? inp.opts : { ...inp.opts, completionReserve: Math.floor(reserve * max) };
+          checkPlan(new TokenCounter(max, s, u, cx, { loadEncoding: borrowed, env: {} }), fresh, { ...inp, opts });
+        },
+      ),
       { numRuns: 150 },
     );
   });
 
   it('fits for huge inputs, many chunks and pathological runs', function () {
-    const huge = fc.oneof(fc.nat(60_000).map((n) => 'a'.repeat(n)), codeSlice(80_000), fc.nat(20_000).map((n) => '😀'.repeat(n)));
+    const huge = fc.oneof(
+      fc.nat(60_000).map((n) => 'a'.repeat(n)),
+      codeSlice(80_000),
+      fc.nat(20_000).map((n) => '😀'.repeat(n)),
+    );
     fc.assert(
-      fc.property(fc.integer({ min: 256, max: 32_768 }), huge, huge, fc.array(fc.oneof(huge, codeSlice(3000)), { maxLength: 120 }), (max, system, user, chunks) => {
-        checkPlan(new TokenCounter(max, 0.2, 0.3, 0.5, { loadEncoding: borrowed, env: {} }), fresh, { system, user, chunks, opts: {} });
-      }),
+      fc.property(
+        fc.integer({ min: 256, max: 32_768 }),
+        huge,
+        huge,
+        fc.array(fc.oneof(huge, codeSlice(3000)), { maxLength: 120 }),
+        (max, system, user, chunks) => {
+          checkPlan(new TokenCounter(max, 0.2, 0.3, 0.5, { loadEncoding: borrowed, env: {} }), fresh, { system, user, chunks, opts: {} });
+        },
+      ),
       { numRuns: 12 },
     );
   });

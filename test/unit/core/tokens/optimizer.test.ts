@@ -23,7 +23,10 @@ function checkInvariant(tc: TokenCounter, plan: OptimizedPrompt, overhead = 0, c
   assert.equal(u.user, c(plan.userInput) + overhead);
   const block = plan.contextChunks.map((t) => t + '\n\n').join('');
   assert.equal(u.context, block ? c(block + plan.userInput) - c(plan.userInput) : 0, 'context = what the block adds to the user message');
-  assert.equal(u.history, plan.history.reduce((a, m) => a + c(m.content) + overhead, 0));
+  assert.equal(
+    u.history,
+    plan.history.reduce((a, m) => a + c(m.content) + overhead, 0),
+  );
   assert.equal(u.total, u.system + u.user + u.context + u.history);
   assert.ok(u.total + u.completionReserve <= u.limit, `${u.total} + ${u.completionReserve} > ${u.limit}`);
 }
@@ -33,7 +36,19 @@ describe('optimizePrompt', function () {
     const tc = counter();
     const plan = tc.optimizePrompt(x(50), x(50), [x(100), x(100)], { history: messages(2, 20) });
     checkInvariant(tc, plan);
-    assert.deepEqual(plan.tokenUsage, { system: 50, user: 50, context: 204, history: 40, total: 344, completionReserve: 100, limit: 1000, requested: 344, estimated: false, calibration: 1, perMessageOverhead: 0 });
+    assert.deepEqual(plan.tokenUsage, {
+      system: 50,
+      user: 50,
+      context: 204,
+      history: 40,
+      total: 344,
+      completionReserve: 100,
+      limit: 1000,
+      requested: 344,
+      estimated: false,
+      calibration: 1,
+      perMessageOverhead: 0,
+    });
     assert.equal(plan.truncated, false);
     assert.deepEqual(plan.truncatedSections, []);
     assert.equal(plan.warning, undefined);
@@ -41,7 +56,11 @@ describe('optimizePrompt', function () {
 
   it('lets a short question hand its unused share to the context', function () {
     const tc = counter();
-    const plan = tc.optimizePrompt(x(10), x(10), Array.from({ length: 8 }, () => x(100)));
+    const plan = tc.optimizePrompt(
+      x(10),
+      x(10),
+      Array.from({ length: 8 }, () => x(100)),
+    );
     checkInvariant(tc, plan);
     assert.equal(plan.contextChunks.length, 8);
     assert.equal(plan.tokenUsage.context, 816, 'twice the 400-token context share');
@@ -64,20 +83,37 @@ describe('optimizePrompt', function () {
     ]);
     assert.equal(plan.tokenUsage.context, 6 * 102 + 78 + 2);
     assert.deepEqual(plan.truncatedSections, ['context']);
-    assert.equal(plan.warning, 'WARNING: Input was truncated due to token limits. Truncated sections: code context. Consider reducing context or breaking down your request.');
+    assert.equal(
+      plan.warning,
+      'WARNING: Input was truncated due to token limits. Truncated sections: code context. Consider reducing context or breaking down your request.',
+    );
   });
 
   it('ranks chunks with a relevance first, then the rest by position, and returns them in caller order', function () {
     const tc = counter(300); // available 270, context share 120
-    const plan = tc.optimizePrompt('', '', ['a'.repeat(60), { text: 'b'.repeat(60), relevance: 0.1 }, { text: 'c'.repeat(60), relevance: 0.9 }, 'd'.repeat(60)], { maxContextChunks: 3 });
+    const plan = tc.optimizePrompt(
+      '',
+      '',
+      ['a'.repeat(60), { text: 'b'.repeat(60), relevance: 0.1 }, { text: 'c'.repeat(60), relevance: 0.9 }, 'd'.repeat(60)],
+      { maxContextChunks: 3 },
+    );
     checkInvariant(tc, plan);
     assert.deepEqual(plan.contextChunkIndexes, [0, 1, 2]);
-    assert.deepEqual(plan.droppedChunks.map((d) => [d.index, d.status]), [[3, 'dropped']], 'maxContextChunks keeps the 3 best ranked');
+    assert.deepEqual(
+      plan.droppedChunks.map((d) => [d.index, d.status]),
+      [[3, 'dropped']],
+      'maxContextChunks keeps the 3 best ranked',
+    );
   });
 
   it('drops the oldest history first and gives history the leftover before context', function () {
     const tc = counter();
-    const plan = tc.optimizePrompt(x(100), x(100), Array.from({ length: 5 }, () => x(100)), { history: messages(10, 50) });
+    const plan = tc.optimizePrompt(
+      x(100),
+      x(100),
+      Array.from({ length: 5 }, () => x(100)),
+      { history: messages(10, 50) },
+    );
     checkInvariant(tc, plan);
     assert.equal(plan.droppedMessages, 4);
     assert.deepEqual(plan.history, messages(10, 50).slice(4));
@@ -120,7 +156,10 @@ describe('optimizePrompt', function () {
       (err: unknown) => {
         assert.ok(err instanceof PromptTooLargeError);
         assert.deepEqual([err.limit, err.completionReserve, err.minimumNeeded, err.requested], [20, 2, 33, 100]);
-        assert.match(err.message, /cannot fit the 20-token window: after the answer reserve \(2\) 18 tokens are left, but even fully truncated the prompt needs 33 \(untruncated: 100\)\./);
+        assert.match(
+          err.message,
+          /cannot fit the 20-token window: after the answer reserve \(2\) 18 tokens are left, but even fully truncated the prompt needs 33 \(untruncated: 100\)\./,
+        );
         assert.match(err.advice, /Increase therapist\.maxTokens/);
         return true;
       },
@@ -138,7 +177,12 @@ describe('optimizePrompt', function () {
 
   it('budgets in calibrated model tokens and reports them so a fresh count reproduces them', function () {
     const tc = counter();
-    const plan = tc.optimizePrompt(x(10), x(10), Array.from({ length: 10 }, () => x(100)), { calibration: 1.5 });
+    const plan = tc.optimizePrompt(
+      x(10),
+      x(10),
+      Array.from({ length: 10 }, () => x(100)),
+      { calibration: 1.5 },
+    );
     checkInvariant(tc, plan, 0, 1.5);
     assert.equal(plan.tokenUsage.system, 15);
     assert.equal(plan.tokenUsage.calibration, 1.5);
@@ -158,7 +202,11 @@ describe('optimizePrompt', function () {
 
   it('getTokenUsageInfo reports the same plan without sending anything', function () {
     const tc = counter();
-    const info = tc.getTokenUsageInfo(x(100), x(100), Array.from({ length: 10 }, () => x(100)));
+    const info = tc.getTokenUsageInfo(
+      x(100),
+      x(100),
+      Array.from({ length: 10 }, () => x(100)),
+    );
     assert.deepEqual(info, {
       totalTokens: 892,
       truncated: true,

@@ -8,7 +8,7 @@ function longestRun(text: string, start: number, end: number): number {
   let best = 0;
   let run = 0;
   let prev = -1;
-  for (let i = start; i < end; ) {
+  for (let i = start; i < end;) {
     const cls = classAt(text, i);
     const w = unitsAt(text, i);
     run = cls === prev ? run + w : w;
@@ -44,17 +44,21 @@ describe('slicing of pathological runs', function () {
 
   it('never splits a surrogate pair, and bounds every run in every slice', function () {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('a', '1', ' ', '.', '😀', '中', '\u0301', 'b'), maxLength: 600 }), fc.integer({ min: 2, max: 80 }), (text, maxRun) => {
-        const cuts = sliceCuts(text, maxRun);
-        let start = 0;
-        for (const cut of [...cuts, text.length]) {
-          assert.ok(cut > start || cut === text.length);
-          const prev = text.charCodeAt(cut - 1);
-          assert.ok(!(prev >= 0xd800 && prev <= 0xdbff && cut < text.length), `cut ${cut} splits a pair`);
-          assert.ok(longestRun(text, start, cut) <= maxRun + 1, 'a run longer than the bound survived');
-          start = cut;
-        }
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', '1', ' ', '.', '😀', '中', '\u0301', 'b'), maxLength: 600 }),
+        fc.integer({ min: 2, max: 80 }),
+        (text, maxRun) => {
+          const cuts = sliceCuts(text, maxRun);
+          let start = 0;
+          for (const cut of [...cuts, text.length]) {
+            assert.ok(cut > start || cut === text.length);
+            const prev = text.charCodeAt(cut - 1);
+            assert.ok(!(prev >= 0xd800 && prev <= 0xdbff && cut < text.length), `cut ${cut} splits a pair`);
+            assert.ok(longestRun(text, start, cut) <= maxRun + 1, 'a run longer than the bound survived');
+            start = cut;
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -63,7 +67,10 @@ describe('slicing of pathological runs', function () {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom('a', ' ', '😀', '-'), maxLength: 400 }), fc.nat(), (text, k) => {
         const end = text.length === 0 ? 0 : k % (text.length + 1);
-        assert.deepEqual(sliceCuts(text.slice(0, end), 16), sliceCuts(text, 16).filter((c) => c < end));
+        assert.deepEqual(
+          sliceCuts(text.slice(0, end), 16),
+          sliceCuts(text, 16).filter((c) => c < end),
+        );
       }),
       { numRuns: 300 },
     );

@@ -54,26 +54,34 @@ describe('cutting text to a budget', function () {
 
   it('snaps to grapheme boundaries on any text', function () {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('a', ' ', '👍', '🏽', '\u200d', '\u0301', '🇫', '🇷', '\r', '\n', '中'), maxLength: 80 }), fc.nat(), (text, k) => {
-        const i = k % (text.length + 1);
-        const bounds = graphemeBoundaries(text);
-        const floor = graphemeFloor(text, i);
-        const ceil = graphemeCeil(text, i);
-        assert.ok(floor <= i && bounds.has(floor), `floor ${floor} of ${i}`);
-        assert.ok(ceil >= i && bounds.has(ceil), `ceil ${ceil} of ${i}`);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', ' ', '👍', '🏽', '\u200d', '\u0301', '🇫', '🇷', '\r', '\n', '中'), maxLength: 80 }),
+        fc.nat(),
+        (text, k) => {
+          const i = k % (text.length + 1);
+          const bounds = graphemeBoundaries(text);
+          const floor = graphemeFloor(text, i);
+          const ceil = graphemeCeil(text, i);
+          assert.ok(floor <= i && bounds.has(floor), `floor ${floor} of ${i}`);
+          assert.ok(ceil >= i && bounds.has(ceil), `ceil ${ceil} of ${i}`);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('snaps to grapheme boundaries in long runs without ASCII (segmentation starts in a window)', function () {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('👍', '🏽', '\u200d', '\u0301', '🇫', '🇷', '中', 'é'), minLength: 200, maxLength: 700 }), fc.nat(), (text, k) => {
-        const i = k % (text.length + 1);
-        const bounds = graphemeBoundaries(text);
-        assert.ok(bounds.has(graphemeFloor(text, i)), `floor of ${i}`);
-        assert.ok(bounds.has(graphemeCeil(text, i)), `ceil of ${i}`);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('👍', '🏽', '\u200d', '\u0301', '🇫', '🇷', '中', 'é'), minLength: 200, maxLength: 700 }),
+        fc.nat(),
+        (text, k) => {
+          const i = k % (text.length + 1);
+          const bounds = graphemeBoundaries(text);
+          assert.ok(bounds.has(graphemeFloor(text, i)), `floor of ${i}`);
+          assert.ok(bounds.has(graphemeCeil(text, i)), `ceil of ${i}`);
+        },
+      ),
       { numRuns: 200 },
     );
   });

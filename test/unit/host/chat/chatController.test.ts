@@ -25,8 +25,13 @@ function setup(memento = new MapMemento()) {
   let id = 0;
   const store = new ConversationStore(memento, { newId: () => `c${++id}`, now: () => 1000 });
   const controller = new ChatController({
-    backend, store, host, getModel: () => ({ model: 'qwen2.5-coder:7b', limit: 8192 }),
-    setTimer: timers.set, newId: () => `m${++id}`, now: () => 2000,
+    backend,
+    store,
+    host,
+    getModel: () => ({ model: 'qwen2.5-coder:7b', limit: 8192 }),
+    setTimer: timers.set,
+    newId: () => `m${++id}`,
+    now: () => 2000,
   });
   const port = new RecordingPort();
   controller.attach(port);
@@ -47,7 +52,13 @@ describe('ChatController', () => {
     const [state] = s.port.of('state');
     assert.equal(state.state.model, 'qwen2.5-coder:7b');
     assert.equal(state.state.limit, 8192);
-    assert.deepEqual(state.state.messages.map((m) => [m.role, m.text, m.status]), [['user', 'early question', 'done'], ['assistant', 'answer', 'done']]);
+    assert.deepEqual(
+      state.state.messages.map((m) => [m.role, m.text, m.status]),
+      [
+        ['user', 'early question', 'done'],
+        ['assistant', 'answer', 'done'],
+      ],
+    );
     assert.equal(state.state.conversationTokens, 170 + 12);
   });
 
@@ -56,19 +67,35 @@ describe('ChatController', () => {
     await ready(s);
     await s.controller.handle({ type: 'send', text: 'What does clamp do?' });
     assert.deepEqual(s.port.types(), [
-      'messageAdded', 'conversations', 'usage', 'notices', 'messageAdded', 'streamStart', 'streamTokens', 'streamEnd', 'usage', 'notices', 'conversationTotal', 'conversations',
+      'messageAdded',
+      'conversations',
+      'usage',
+      'notices',
+      'messageAdded',
+      'streamStart',
+      'streamTokens',
+      'streamEnd',
+      'usage',
+      'notices',
+      'conversationTotal',
+      'conversations',
     ]);
     const [user, assistant] = s.port.of('messageAdded').map((m) => m.message);
     assert.equal(user.text, 'What does clamp do?');
     assert.equal(assistant.status, 'streaming');
-    assert.deepEqual(s.port.of('streamTokens').map((m) => m.text), ['answer'], 'tokens of one tick go out as one batch');
+    assert.deepEqual(
+      s.port.of('streamTokens').map((m) => m.text),
+      ['answer'],
+      'tokens of one tick go out as one batch',
+    );
     const end = s.port.of('streamEnd')[0];
     assert.deepEqual([end.messageId, end.status, end.text], [assistant.id, 'done', 'answer']);
     const finalUsage = s.port.of('usage')[1];
     assert.equal(finalUsage.messageId, user.id, 'usage belongs to the sent message');
     assert.deepEqual(finalUsage.usage, {
       prompt: { system: 40, user: 10, context: 60, history: 40, reserved: 819, used: 150, limit: 8192, estimated: false },
-      completionTokens: 12, modelPromptTokens: 170,
+      completionTokens: 12,
+      modelPromptTokens: 170,
     });
     assert.deepEqual(s.port.of('conversationTotal')[0], { type: 'conversationTotal', tokens: 182 });
     assert.equal(s.backend.calls[0].options.conversationId, s.store.active().id);
@@ -89,10 +116,17 @@ describe('ChatController', () => {
     assert.equal(s.port.of('streamTokens').length, 0, 'nothing posted before the tick');
     assert.equal(s.timers.pending, 1, 'one timer for the whole batch');
     s.timers.runAll();
-    assert.deepEqual(s.port.of('streamTokens').map((m) => m.text), ['abc']);
+    assert.deepEqual(
+      s.port.of('streamTokens').map((m) => m.text),
+      ['abc'],
+    );
     release.resolve();
     await done;
-    assert.deepEqual(s.port.of('streamTokens').map((m) => m.text), ['abc', 'd'], 'the rest is flushed before the end');
+    assert.deepEqual(
+      s.port.of('streamTokens').map((m) => m.text),
+      ['abc', 'd'],
+      'the rest is flushed before the end',
+    );
     assert.equal(s.port.of('streamEnd')[0].text, 'abcd');
   });
 
@@ -102,7 +136,10 @@ describe('ChatController', () => {
     await s.controller.handle({ type: 'send', text: 'first' });
     await s.controller.handle({ type: 'send', text: 'second' });
     const second = s.backend.calls[1];
-    assert.deepEqual(second.options.history, [{ role: 'user', content: 'first' }, { role: 'assistant', content: 'answer' }]);
+    assert.deepEqual(second.options.history, [
+      { role: 'user', content: 'first' },
+      { role: 'assistant', content: 'answer' },
+    ]);
     assert.deepEqual(second.context, []);
     assert.equal(second.options.systemPrompt, undefined, "typed questions use the backend's default system prompt");
   });
@@ -110,11 +147,12 @@ describe('ChatController', () => {
   it('Stop aborts the signal and keeps the partial answer, marked stopped and persisted', async () => {
     const s = setup();
     await ready(s);
-    s.backend.answer = (call) => new Promise((resolve) => {
-      call.options.onToken('partial ');
-      call.options.onToken('answer');
-      call.options.signal.addEventListener('abort', () => resolve(result({ text: 'partial answer', cancelled: true })));
-    });
+    s.backend.answer = (call) =>
+      new Promise((resolve) => {
+        call.options.onToken('partial ');
+        call.options.onToken('answer');
+        call.options.signal.addEventListener('abort', () => resolve(result({ text: 'partial answer', cancelled: true })));
+      });
     const done = s.controller.handle({ type: 'send', text: 'long question' });
     await new Promise((r) => setImmediate(r));
     assert.equal(s.controller.busy, true);
@@ -132,16 +170,20 @@ describe('ChatController', () => {
   it('a backend that rejects on abort is a stop, not an error', async () => {
     const s = setup();
     await ready(s);
-    s.backend.answer = (call) => new Promise((_, reject) => {
-      call.options.onToken('half');
-      call.options.signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
-    });
+    s.backend.answer = (call) =>
+      new Promise((_, reject) => {
+        call.options.onToken('half');
+        call.options.signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
+      });
     const done = s.controller.ask({ prompt: 'q' });
     await new Promise((r) => setImmediate(r));
     assert.equal(s.controller.stop(), true);
     await done;
     assert.equal(s.port.of('error').length, 0);
-    assert.deepEqual(s.port.of('streamEnd').map((m) => [m.status, m.text]), [['stopped', 'half']]);
+    assert.deepEqual(
+      s.port.of('streamEnd').map((m) => [m.status, m.text]),
+      [['stopped', 'half']],
+    );
     assert.equal(s.controller.stop(), false, 'nothing left to stop');
   });
 
@@ -156,7 +198,10 @@ describe('ChatController', () => {
     const assistantId = s.port.of('streamStart')[0].messageId;
     assert.equal(error.messageId, assistantId);
     assert.deepEqual(error.error, {
-      code: 'ollama-unreachable', message: 'Ollama is not reachable at http://127.0.0.1:11434.', advice: 'Is `ollama serve` running?', actions: ['retry', 'openSettings', 'openLog'],
+      code: 'ollama-unreachable',
+      message: 'Ollama is not reachable at http://127.0.0.1:11434.',
+      advice: 'Is `ollama serve` running?',
+      actions: ['retry', 'openSettings', 'openLog'],
     });
     assert.equal(s.host.errors.length, 1);
     assert.equal(s.store.active().messages[1].status, 'error');
@@ -171,7 +216,13 @@ describe('ChatController', () => {
       call.options.onToken('recovered');
       return result({ text: 'recovered' });
     };
-    await s.controller.ask({ prompt: 'explain', title: 'Explain a.ts, lines 1-3', context: [{ text: 'const a = 1;', source: 'a.ts:1-3' }], command: 'explainSelection', systemPrompt: 'Explain code.' });
+    await s.controller.ask({
+      prompt: 'explain',
+      title: 'Explain a.ts, lines 1-3',
+      context: [{ text: 'const a = 1;', source: 'a.ts:1-3' }],
+      command: 'explainSelection',
+      systemPrompt: 'Explain code.',
+    });
     const failedId = s.port.of('error')[0].messageId!;
     fail = false;
     s.port.clear();
@@ -187,7 +238,7 @@ describe('ChatController', () => {
     assert.deepEqual([messages[1].id, messages[1].status, messages[1].text, messages[1].error], [failedId, 'done', 'recovered', undefined]);
   });
 
-  it('maps actions to the host: settings, log, pull command (with the error\'s model), new conversation', async () => {
+  it("maps actions to the host: settings, log, pull command (with the error's model), new conversation", async () => {
     const s = setup();
     await ready(s);
     s.backend.answer = async () => {
@@ -214,14 +265,25 @@ describe('ChatController', () => {
     await ready(s);
     const preflight: TruncatedNotice = { kind: 'truncated', sections: ['context'], tokensCut: 750, droppedChunks: [], droppedMessages: 0, window: 8192 };
     const final: TruncatedNotice = {
-      kind: 'truncated', sections: ['context'], tokensCut: 900, droppedMessages: 0, window: 8192,
-      droppedChunks: [{ source: 'src/big.ts:1-200', tokens: 700 }, { source: 'editor:util.ts', tokens: 200, partial: true }],
+      kind: 'truncated',
+      sections: ['context'],
+      tokensCut: 900,
+      droppedMessages: 0,
+      window: 8192,
+      droppedChunks: [
+        { source: 'src/big.ts:1-200', tokens: 700 },
+        { source: 'editor:util.ts', tokens: 200, partial: true },
+      ],
     };
     s.backend.info = () => usageInfo({ truncated: true, truncatedSections: ['context'], requested: 900, totalTokens: 150, notice: preflight });
-    s.backend.answer = async () => result({ truncated: true, truncatedSections: ['context'], notices: [final], usage: { ...result().usage, total: 7000, requested: 7900 } });
+    s.backend.answer = async () =>
+      result({ truncated: true, truncatedSections: ['context'], notices: [final], usage: { ...result().usage, total: 7000, requested: 7900 } });
     await s.controller.ask({ prompt: 'explain', context: ['a', 'b'] });
     const posted = s.port.of('notices');
-    assert.deepEqual(posted.map((p) => p.notices), [[preflight], [final]]);
+    assert.deepEqual(
+      posted.map((p) => p.notices),
+      [[preflight], [final]],
+    );
     assert.equal(posted[0].messageId, s.store.active().messages[0].id, 'notices belong to the sent message');
     assert.deepEqual(s.store.active().messages[0].notices, [final], 'persisted on the sent message');
   });
@@ -229,7 +291,8 @@ describe('ChatController', () => {
   it('a request that needed no cut clears the preflight notice', async () => {
     const s = setup();
     await ready(s);
-    s.backend.info = () => usageInfo({ truncated: true, notice: { kind: 'truncated', sections: ['history'], droppedChunks: [], droppedMessages: 2, window: 8192 } });
+    s.backend.info = () =>
+      usageInfo({ truncated: true, notice: { kind: 'truncated', sections: ['history'], droppedChunks: [], droppedMessages: 2, window: 8192 } });
     await s.controller.ask({ prompt: 'q' });
     assert.deepEqual(s.port.of('notices').at(-1)?.notices, []);
     assert.equal(s.store.active().messages[0].notices, undefined);
@@ -256,22 +319,42 @@ describe('ChatController', () => {
       throw new TypeError('boom');
     };
     await s.controller.ask({ prompt: 'q' });
-    assert.deepEqual(s.port.of('error')[0].error, { code: 'unexpected', message: 'Something went wrong: boom', advice: 'The log has the details. Retrying may help.', actions: ['retry', 'openLog'] });
+    assert.deepEqual(s.port.of('error')[0].error, {
+      code: 'unexpected',
+      message: 'Something went wrong: boom',
+      advice: 'The log has the details. Retrying may help.',
+      actions: ['retry', 'openLog'],
+    });
   });
 
   it('answers a measure request with the meter reading for the composed prompt and the history', async () => {
     const s = setup();
     await ready(s);
     await s.controller.handle({ type: 'send', text: 'first' });
-    s.backend.info = (prompt) => usageInfo({ perSection: { system: 40, user: prompt.length, context: 0, history: 9 }, totalTokens: 49 + prompt.length, estimated: true });
+    s.backend.info = (prompt) =>
+      usageInfo({ perSection: { system: 40, user: prompt.length, context: 0, history: 9 }, totalTokens: 49 + prompt.length, estimated: true });
     await s.controller.handle({ type: 'request', id: 7, method: 'measure', params: { text: 'typing' } });
     const reply = s.port.of('reply')[0];
     assert.ok(reply.ok && reply.id === 7 && reply.method === 'measure');
     assert.deepEqual(reply.result.breakdown, { system: 40, user: 6, context: 0, history: 9, reserved: 819, used: 55, limit: 8192, estimated: true });
-    assert.deepEqual(s.backend.measured.at(-1)?.history, [{ role: 'user', content: 'first' }, { role: 'assistant', content: 'answer' }]);
+    assert.deepEqual(s.backend.measured.at(-1)?.history, [
+      { role: 'user', content: 'first' },
+      { role: 'assistant', content: 'answer' },
+    ]);
     s.backend.info = () => Promise.reject(new Error('tokenizer failed'));
     await s.controller.handle({ type: 'request', id: 8, method: 'measure', params: { text: 'x' } });
-    assert.deepEqual(s.port.of('reply')[1], { type: 'reply', id: 8, method: 'measure', ok: false, error: { code: 'unexpected', message: 'Something went wrong: tokenizer failed', advice: 'The log has the details. Retrying may help.', actions: ['retry', 'openLog'] } });
+    assert.deepEqual(s.port.of('reply')[1], {
+      type: 'reply',
+      id: 8,
+      method: 'measure',
+      ok: false,
+      error: {
+        code: 'unexpected',
+        message: 'Something went wrong: tokenizer failed',
+        advice: 'The log has the details. Retrying may help.',
+        actions: ['retry', 'openLog'],
+      },
+    });
   });
 
   it('never runs two counts at once: while one is slow, only the newest text is counted next', async () => {
@@ -287,10 +370,17 @@ describe('ChatController', () => {
     const third = s.controller.handle({ type: 'request', id: 3, method: 'measure', params: { text: 'abc' } });
     gate.resolve();
     await Promise.all([first, second, third]);
-    assert.deepEqual(s.backend.measured.map((m) => m.prompt), ['a', 'abc']);
+    assert.deepEqual(
+      s.backend.measured.map((m) => m.prompt),
+      ['a', 'abc'],
+    );
     // Every request is answered: the replaced one (2) with the newest reading.
     const replies = s.port.of('reply').map((r) => [r.id, r.ok && r.result.breakdown.user]);
-    assert.deepEqual(replies.sort(), [[1, 1], [2, 3], [3, 3]]);
+    assert.deepEqual(replies.sort(), [
+      [1, 1],
+      [2, 3],
+      [3, 3],
+    ]);
   });
 
   it('copies and inserts code blocks through the host, and says where', async () => {
@@ -302,7 +392,10 @@ describe('ChatController', () => {
     await s.controller.handle({ type: 'insertCode', code: 'let z = 3;' });
     assert.deepEqual(s.host.copied, ['let x = 1;']);
     assert.deepEqual(s.host.inserted, ['let y = 2;']);
-    assert.deepEqual(s.port.of('notice').map((n) => n.text), ['Copied to the clipboard.', 'Inserted into src/app.ts.', 'No editor to insert into: click into a file first.']);
+    assert.deepEqual(
+      s.port.of('notice').map((n) => n.text),
+      ['Copied to the clipboard.', 'Inserted into src/app.ts.', 'No editor to insert into: click into a file first.'],
+    );
   });
 
   it('a streaming failure followed by the non-streaming fallback restarts the answer text', async () => {
@@ -315,7 +408,14 @@ describe('ChatController', () => {
     };
     await s.controller.ask({ prompt: 'q' });
     const added = s.port.of('messageAdded').map((m) => [m.message.role, m.message.text, m.message.status]);
-    assert.deepEqual(added.slice(1), [['assistant', '', 'streaming'], ['assistant', '', 'streaming']], 'the placeholder is drawn again, empty');
+    assert.deepEqual(
+      added.slice(1),
+      [
+        ['assistant', '', 'streaming'],
+        ['assistant', '', 'streaming'],
+      ],
+      'the placeholder is drawn again, empty',
+    );
     assert.deepEqual(s.port.of('streamTokens'), [], 'the void partial text is never posted');
     const end = s.port.of('streamEnd')[0];
     assert.equal(end.text, 'whole answer');
@@ -325,7 +425,12 @@ describe('ChatController', () => {
   it('a command request names its title and command on the sent message', async () => {
     const s = setup();
     await ready(s);
-    await s.controller.ask({ prompt: 'Explain this code:\n```ts\nx\n```', title: 'Explain src/x.ts, lines 3-9', command: 'explainSelection', context: ['near code'] });
+    await s.controller.ask({
+      prompt: 'Explain this code:\n```ts\nx\n```',
+      title: 'Explain src/x.ts, lines 3-9',
+      command: 'explainSelection',
+      context: ['near code'],
+    });
     const user = s.port.of('messageAdded')[0].message;
     assert.deepEqual([user.title, user.command], ['Explain src/x.ts, lines 3-9', 'explainSelection']);
     assert.deepEqual(s.backend.calls[0].context, ['near code']);
@@ -334,17 +439,24 @@ describe('ChatController', () => {
   it('a new request while one streams stops the first (one answer at a time)', async () => {
     const s = setup();
     await ready(s);
-    s.backend.answer = (call) => new Promise((resolve) => {
-      if (s.backend.calls.length === 1) {
-        call.options.onToken('first…');
-        call.options.signal.addEventListener('abort', () => resolve(result({ text: 'first…', cancelled: true })));
-      } else resolve(result({ text: 'second' }));
-    });
+    s.backend.answer = (call) =>
+      new Promise((resolve) => {
+        if (s.backend.calls.length === 1) {
+          call.options.onToken('first…');
+          call.options.signal.addEventListener('abort', () => resolve(result({ text: 'first…', cancelled: true })));
+        } else resolve(result({ text: 'second' }));
+      });
     const first = s.controller.ask({ prompt: 'one' });
     await new Promise((r) => setImmediate(r));
     await s.controller.ask({ prompt: 'two' });
     await first;
-    assert.deepEqual(s.port.of('streamEnd').map((m) => [m.status, m.text]), [['stopped', 'first…'], ['done', 'second']]);
+    assert.deepEqual(
+      s.port.of('streamEnd').map((m) => [m.status, m.text]),
+      [
+        ['stopped', 'first…'],
+        ['done', 'second'],
+      ],
+    );
   });
 
   it('restores the conversation after a reload: new store and controller over the same storage', async () => {
@@ -355,7 +467,10 @@ describe('ChatController', () => {
     const after = setup(s.memento);
     await after.controller.handle({ type: 'ready' });
     const state = after.port.of('state')[0].state;
-    assert.deepEqual(state.messages.map((m) => m.text), ['remember me', 'answer']);
+    assert.deepEqual(
+      state.messages.map((m) => m.text),
+      ['remember me', 'answer'],
+    );
     assert.equal(state.conversationTokens, 182);
     assert.equal(state.conversations[0].title, 'remember me');
   });
@@ -371,7 +486,10 @@ describe('ChatController', () => {
     await s.controller.handle({ type: 'switchConversation', conversationId: firstId });
     const state = s.port.of('state')[0].state;
     assert.equal(state.conversationId, firstId);
-    assert.deepEqual(state.messages.map((m) => m.text), ['in the first', 'answer']);
+    assert.deepEqual(
+      state.messages.map((m) => m.text),
+      ['in the first', 'answer'],
+    );
     assert.deepEqual(state.conversations.map((c) => c.title).sort(), ['in the first', 'in the second']);
     await s.controller.handle({ type: 'switchConversation', conversationId: 'gone' });
     assert.equal(s.port.of('state').length, 1);
@@ -390,7 +508,10 @@ describe('ChatController', () => {
     await controller.handle({ type: 'ready' });
     model = 'b:7b';
     controller.refresh();
-    assert.deepEqual(port.of('state').map((m) => m.state.model), ['a:1b', 'b:7b']);
+    assert.deepEqual(
+      port.of('state').map((m) => m.state.model),
+      ['a:1b', 'b:7b'],
+    );
   });
 
   it('a webview that reconnects mid-stream gets the text so far in its state', async () => {

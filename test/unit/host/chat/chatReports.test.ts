@@ -4,15 +4,39 @@ import { ConfigurationError } from '../../../../src/core/errors';
 import type { ChatMessage } from '../../../../src/protocol/chat';
 import { result, usageInfo } from './fakes';
 
-const m = (role: 'user' | 'assistant', text: string, status: ChatMessage['status'] = 'done'): ChatMessage => ({ id: `${role}-${text}`, role, text, status, createdAt: 0 });
+const m = (role: 'user' | 'assistant', text: string, status: ChatMessage['status'] = 'done'): ChatMessage => ({
+  id: `${role}-${text}`,
+  role,
+  text,
+  status,
+  createdAt: 0,
+});
 
 describe('chat reports', () => {
-  it('turns a plan and a sent request into the meter\'s numbers, the reserve as its own section', () => {
-    assert.deepEqual(breakdownFromInfo(usageInfo({ estimated: true })), { system: 40, user: 10, context: 60, history: 40, reserved: 819, used: 150, limit: 8192, estimated: true });
-    assert.deepEqual(breakdownFromUsage(result().usage), { system: 40, user: 10, context: 60, history: 40, reserved: 819, used: 150, limit: 8192, estimated: false });
+  it("turns a plan and a sent request into the meter's numbers, the reserve as its own section", () => {
+    assert.deepEqual(breakdownFromInfo(usageInfo({ estimated: true })), {
+      system: 40,
+      user: 10,
+      context: 60,
+      history: 40,
+      reserved: 819,
+      used: 150,
+      limit: 8192,
+      estimated: true,
+    });
+    assert.deepEqual(breakdownFromUsage(result().usage), {
+      system: 40,
+      user: 10,
+      context: 60,
+      history: 40,
+      reserved: 819,
+      used: 150,
+      limit: 8192,
+      estimated: false,
+    });
   });
 
-  it('keeps a real TherapistError\'s code, words and panel actions', () => {
+  it("keeps a real TherapistError's code, words and panel actions", () => {
     const error = toChatError(new ConfigurationError('therapist.maxTokens', -1, 'a positive integer'), 'm');
     assert.equal(error.code, 'config');
     assert.match(error.message, /therapist\.maxTokens = -1/);
@@ -30,12 +54,19 @@ describe('chat reports', () => {
 
   it('builds history from answered turns only, oldest first', () => {
     const history = historyOf([
-      m('user', 'q1'), m('assistant', 'a1'),
-      m('user', 'q2'), m('assistant', '', 'error'),
-      m('user', 'q3'), m('assistant', 'partial', 'stopped'),
-      m('user', 'q4'), m('assistant', '  ', 'stopped'),
+      m('user', 'q1'),
+      m('assistant', 'a1'),
+      m('user', 'q2'),
+      m('assistant', '', 'error'),
+      m('user', 'q3'),
+      m('assistant', 'partial', 'stopped'),
+      m('user', 'q4'),
+      m('assistant', '  ', 'stopped'),
       m('user', 'q5'),
     ]);
-    assert.deepEqual(history.map((t) => `${t.role}:${t.content}`), ['user:q1', 'assistant:a1', 'user:q3', 'assistant:partial']);
+    assert.deepEqual(
+      history.map((t) => `${t.role}:${t.content}`),
+      ['user:q1', 'assistant:a1', 'user:q3', 'assistant:partial'],
+    );
   });
 });

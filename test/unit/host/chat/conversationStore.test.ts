@@ -9,7 +9,14 @@ function store(memento = new MapMemento(), max?: number) {
   return new ConversationStore(memento, { now: () => (t += 10), newId: () => `id${++id}`, maxConversations: max });
 }
 
-const msg = (id: string, role: 'user' | 'assistant', text: string, extra: Partial<ChatMessage> = {}): ChatMessage => ({ id, role, text, status: 'done', createdAt: 1, ...extra });
+const msg = (id: string, role: 'user' | 'assistant', text: string, extra: Partial<ChatMessage> = {}): ChatMessage => ({
+  id,
+  role,
+  text,
+  status: 'done',
+  createdAt: 1,
+  ...extra,
+});
 
 describe('ConversationStore', () => {
   it('creates an empty active conversation on first use', () => {
@@ -32,7 +39,10 @@ describe('ConversationStore', () => {
     const reloaded = new ConversationStore(memento);
     const again = reloaded.active();
     assert.equal(again.id, c.id);
-    assert.deepEqual(again.messages.map((m) => m.text), ['Why is the sky blue?', 'Rayleigh scattering.']);
+    assert.deepEqual(
+      again.messages.map((m) => m.text),
+      ['Why is the sky blue?', 'Rayleigh scattering.'],
+    );
     assert.equal(again.title, 'Why is the sky blue?');
   });
 
@@ -68,7 +78,11 @@ describe('ConversationStore', () => {
     const second = s.create();
     assert.notEqual(second.id, first.id);
     assert.equal(s.activeId, second.id);
-    assert.deepEqual(s.list().map((c) => c.id), [second.id, first.id], 'newest first');
+    assert.deepEqual(
+      s.list().map((c) => c.id),
+      [second.id, first.id],
+      'newest first',
+    );
     assert.equal(s.setActive(first.id)?.messages.length, 1);
     assert.equal(s.setActive('nope'), undefined);
   });
@@ -81,7 +95,10 @@ describe('ConversationStore', () => {
       s.addMessage(c.id, msg(`u${i}`, 'user', `question ${i}`));
     }
     await s.flush();
-    assert.deepEqual(s.list().map((c) => c.title), ['question 3', 'question 2']);
+    assert.deepEqual(
+      s.list().map((c) => c.title),
+      ['question 3', 'question 2'],
+    );
     const keys = [...memento.data.keys()].filter((k) => k.startsWith('therapist.chat.conversation.'));
     assert.equal(keys.length, 2);
   });
@@ -102,7 +119,7 @@ describe('ConversationStore', () => {
     assert.equal(new ConversationStore(memento).active().messages.length, 0);
   });
 
-  it('sums a conversation\'s tokens: the model\'s prompt count when known, plus the answer', () => {
+  it("sums a conversation's tokens: the model's prompt count when known, plus the answer", () => {
     const prompt = { system: 1, user: 1, context: 1, history: 1, reserved: 10, used: 100, limit: 8192, estimated: false };
     const total = conversationTokens([
       msg('u1', 'user', 'a', { usage: { prompt, completionTokens: 20, modelPromptTokens: 130 } }),

@@ -87,19 +87,47 @@ export class ManualTimers {
 
 export function usageInfo(over: Partial<UsageInfo> = {}): UsageInfo {
   return {
-    totalTokens: 150, truncated: false, truncatedSections: [], perSection: { system: 40, user: 10, context: 60, history: 40 },
-    limit: 8192, completionReserve: 819, requested: 150, estimated: false, droppedChunks: [], droppedMessages: 0,
-    model: 'deepseek-coder:6.7b', calibration: 1.3, calibrated: false, windowSource: 'therapist.maxTokens', ...over,
+    totalTokens: 150,
+    truncated: false,
+    truncatedSections: [],
+    perSection: { system: 40, user: 10, context: 60, history: 40 },
+    limit: 8192,
+    completionReserve: 819,
+    requested: 150,
+    estimated: false,
+    droppedChunks: [],
+    droppedMessages: 0,
+    model: 'deepseek-coder:6.7b',
+    calibration: 1.3,
+    calibrated: false,
+    windowSource: 'therapist.maxTokens',
+    ...over,
   };
 }
 
 export function result(over: Partial<GenerateResult> = {}): GenerateResult {
   return {
-    text: 'answer', notices: [], truncated: false, truncatedSections: [], droppedChunks: [], fallbackUsed: false, cancelled: false,
+    text: 'answer',
+    notices: [],
+    truncated: false,
+    truncatedSections: [],
+    droppedChunks: [],
+    fallbackUsed: false,
+    cancelled: false,
     serverTruncationSuspected: false,
     usage: {
-      model: 'deepseek-coder:6.7b', perSection: { system: 40, user: 10, context: 60, history: 40 }, total: 150, requested: 150, completionReserve: 819, limit: 8192,
-      promptEvalCount: 170, evalCount: 12, estimated: false, durationMs: 50, calibration: 1.3, calibrated: false,
+      model: 'deepseek-coder:6.7b',
+      perSection: { system: 40, user: 10, context: 60, history: 40 },
+      total: 150,
+      requested: 150,
+      completionReserve: 819,
+      limit: 8192,
+      promptEvalCount: 170,
+      evalCount: 12,
+      estimated: false,
+      durationMs: 50,
+      calibration: 1.3,
+      calibrated: false,
     },
     ...over,
   };

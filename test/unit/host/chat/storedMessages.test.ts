@@ -17,7 +17,14 @@ describe('stored messages from older versions', () => {
     } as unknown as ChatMessage;
     const message = currentMessage(legacy);
     assert.deepEqual(message.notices, [
-      { kind: 'truncated', sections: ['context', 'history'], tokensCut: 900, droppedChunks: [{ source: 'a.ts', tokens: 900 }], droppedMessages: 0, window: 4096 },
+      {
+        kind: 'truncated',
+        sections: ['context', 'history'],
+        tokensCut: 900,
+        droppedChunks: [{ source: 'a.ts', tokens: 900 }],
+        droppedMessages: 0,
+        window: 4096,
+      },
       { kind: 'serverCut', sentTokens: 5000, evaluatedTokens: 2048, expectedTokens: 5000, numCtx: 4096 },
       { kind: 'fallback', reason: 'the stream broke' },
       { kind: 'stored', text: 'Near your daily quota: ...' },

@@ -15,18 +15,44 @@ describe('dashboard data from the ledger', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('maps totals, days, conversations (with titles), models, gauges and biggest requests', async () => {
-    const ledger = await Ledger.open({ path: join(dir, 'ledger.jsonl'), clock, limits: { dailyTokens: 10000, monthlyTokens: 0, conversationTokens: 0, tokensPerMinute: 0 } });
+    const ledger = await Ledger.open({
+      path: join(dir, 'ledger.jsonl'),
+      clock,
+      limits: { dailyTokens: 10000, monthlyTokens: 0, conversationTokens: 0, tokensPerMinute: 0 },
+    });
     try {
       const a = await ledger.reserve({ user: 'ana', conversation: 'c1', model: 'coder:7b', command: 'chat', promptTokens: 1000, completionTokens: 200 });
       await a.commit({ promptTokens: 1200, completionTokens: 150, ourPromptTokens: 1000, truncatedSections: ['context'], latencyMs: 900 });
       now += 86400000; // next day
-      const b = await ledger.reserve({ user: 'ana', conversation: 'c2', model: 'qwen:7b', command: 'explainSelection', promptTokens: 300, completionTokens: 100 });
+      const b = await ledger.reserve({
+        user: 'ana',
+        conversation: 'c2',
+        model: 'qwen:7b',
+        command: 'explainSelection',
+        promptTokens: 300,
+        completionTokens: 100,
+      });
       await b.cancel({ promptTokens: 310, completionTokens: 20 });
-      const data = toDashboardData(ledger.analytics({ user: 'ana' }), ledger.usage({ user: 'ana', conversation: 'c2' }), (id) => (id === 'c1' ? 'Refactor the parser' : undefined));
+      const data = toDashboardData(ledger.analytics({ user: 'ana' }), ledger.usage({ user: 'ana', conversation: 'c2' }), (id) =>
+        id === 'c1' ? 'Refactor the parser' : undefined,
+      );
       assert.equal(data.user, 'ana');
       assert.deepEqual(data.totals, { requests: 2, prompt: 1510, completion: 170, cancelled: 1, failed: 0, refused: 0 });
-      assert.deepEqual(data.days.map((d) => [d.day, d.prompt, d.completion]), [['2026-11-20', 1200, 150], ['2026-11-21', 310, 20]]);
-      assert.deepEqual(data.conversations.map((c) => [c.label, c.prompt + c.completion]), [['c2', 330], ['Refactor the parser', 1350]], 'most recent first, titled when known');
+      assert.deepEqual(
+        data.days.map((d) => [d.day, d.prompt, d.completion]),
+        [
+          ['2026-11-20', 1200, 150],
+          ['2026-11-21', 310, 20],
+        ],
+      );
+      assert.deepEqual(
+        data.conversations.map((c) => [c.label, c.prompt + c.completion]),
+        [
+          ['c2', 330],
+          ['Refactor the parser', 1350],
+        ],
+        'most recent first, titled when known',
+      );
       assert.deepEqual(data.models.map((m) => m.key).sort(), ['coder:7b', 'qwen:7b']);
       const daily = data.gauges.find((g) => g.setting === 'therapist.quota.dailyTokens')!;
       assert.equal(daily.name, 'Today');

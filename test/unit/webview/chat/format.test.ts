@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import type { TokenBreakdown } from '../../../../src/protocol/chat';
 import { formatCount, formatTokens, formatWindow } from '../../../../src/shared/format';
 import {
-  conversationTotalText, meterLevel, meterSegments, meterSplitText, meterSummary, splitInlineCode, stableSplit, truncationDetails,
+  conversationTotalText,
+  meterLevel,
+  meterSegments,
+  meterSplitText,
+  meterSummary,
+  splitInlineCode,
+  stableSplit,
+  truncationDetails,
 } from '../../../../src/webview/chat/format';
 
 const b = (over: Partial<TokenBreakdown> = {}): TokenBreakdown => {
@@ -29,7 +36,10 @@ describe('panel format helpers', () => {
 
   it('draws one segment per section, in order, as shares of the window', () => {
     const segments = meterSegments(b());
-    assert.deepEqual(segments.map((s) => s.section), ['system', 'user', 'context', 'history', 'reserved']);
+    assert.deepEqual(
+      segments.map((s) => s.section),
+      ['system', 'user', 'context', 'history', 'reserved'],
+    );
     assert.equal(segments[0].fraction, 100 / 8192);
     assert.equal(segments[4].tokens, 819);
   });
@@ -54,19 +64,37 @@ describe('panel format helpers', () => {
 
   it('lists every fact of a cut, in the shared section words and truncation order', () => {
     const lines = truncationDetails({
-      kind: 'truncated', sections: ['user', 'context', 'history'], tokensCut: 2417, droppedMessages: 4, window: 8192,
-      droppedChunks: [{ source: 'a.ts:1-9', tokens: 1200 }, { source: 'b.ts', partial: true }],
+      kind: 'truncated',
+      sections: ['user', 'context', 'history'],
+      tokensCut: 2417,
+      droppedMessages: 4,
+      window: 8192,
+      droppedChunks: [
+        { source: 'a.ts:1-9', tokens: 1200 },
+        { source: 'b.ts', partial: true },
+      ],
     });
     assert.deepEqual(lines, [
-      'Cut: code context, conversation history, your message', 'Tokens cut: 2,417', 'Dropped: the 4 oldest messages of the conversation',
-      'Dropped: a.ts:1-9 (1,200 tokens)', 'Partly dropped: b.ts',
+      'Cut: code context, conversation history, your message',
+      'Tokens cut: 2,417',
+      'Dropped: the 4 oldest messages of the conversation',
+      'Dropped: a.ts:1-9 (1,200 tokens)',
+      'Partly dropped: b.ts',
     ]);
   });
 
   it('splits `code` spans out of plain text, leaving unpaired backticks alone', () => {
-    assert.deepEqual(splitInlineCode('Run `ollama pull x` now'), [{ text: 'Run ', code: false }, { text: 'ollama pull x', code: true }, { text: ' now', code: false }]);
+    assert.deepEqual(splitInlineCode('Run `ollama pull x` now'), [
+      { text: 'Run ', code: false },
+      { text: 'ollama pull x', code: true },
+      { text: ' now', code: false },
+    ]);
     assert.deepEqual(splitInlineCode('a ` b'), [{ text: 'a ` b', code: false }]);
-    assert.deepEqual(splitInlineCode('<b>`x`</b>'), [{ text: '<b>', code: false }, { text: 'x', code: true }, { text: '</b>', code: false }]);
+    assert.deepEqual(splitInlineCode('<b>`x`</b>'), [
+      { text: '<b>', code: false },
+      { text: 'x', code: true },
+      { text: '</b>', code: false },
+    ]);
   });
 });
 
