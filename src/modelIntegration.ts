@@ -2,7 +2,8 @@ import type { Dispatcher } from 'undici';
 import { InMemoryCalibrationStore, type CalibrationStore } from './core/calibration/calibrationStore';
 import { Calibrator } from './core/calibration/calibrator';
 import { OllamaContextError } from './core/ollama/errors';
-import { normaliseBaseUrl } from './core/ollama/http';
+import { normaliseBaseUrl, type OllamaEndpoint } from './core/ollama/http';
+import { listModels, serverInfo, type CatalogModel, type ServerInfo } from './core/ollama/modelCatalog';
 import type { LedgerHook, LedgerReservation } from './core/ledger/hook';
 import { ModelInfoService, type ModelFacts } from './core/ollama/modelInfo';
 import { buildMessages, rawContentTokens, templateTokens } from './core/request/promptMessages';
@@ -98,6 +99,7 @@ export class ModelIntegration {
   private readonly ownsCounter: boolean;
   private readonly streaming: StreamingService;
   private readonly info: ModelInfoService;
+  private server: { url: string; info: Promise<ServerInfo> } | undefined;
   private readonly calibrator: Calibrator;
   private readonly logger: Logger;
   private readonly clock: Clock;
@@ -144,6 +146,27 @@ export class ModelIntegration {
       this.info.invalidate(next.model);
       this.logger.info(`model settings changed: ${next.model} at ${normaliseBaseUrl(next.ollamaUrl)}; its facts are read again on next use`);
     }
+  }
+
+  /** The models the server has installed, each with its trained window (for the model picker). */
+  listModels(): Promise<CatalogModel[]> {
+    return listModels(this.endpoint(), this.logger);
+  }
+
+  /** The server's version, and whether it is the project's demo server (asked once per URL). */
+  getServerInfo(): Promise<ServerInfo> {
+    const url = this.streaming.baseUrl;
+    if (this.server?.url !== url) this.server = { url, info: serverInfo(this.endpoint()) };
+    return this.server.info;
+  }
+
+  /** The model the settings name. */
+  get model(): string {
+    return this.settings.model;
+  }
+
+  private endpoint(): OllamaEndpoint {
+    return { baseUrl: this.streaming.baseUrl, dispatcher: this.options.dispatcher };
   }
 
   /** The current model's facts: effective window and where each number came from (asks Ollama once per model). */

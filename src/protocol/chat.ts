@@ -82,23 +82,53 @@ export interface PanelState {
   conversationTitle: string;
   messages: ChatMessage[];
   conversations: ConversationSummary[];
-  /** Tokens used by this conversation so far (prompt + answer of every request). Shown in the header. */
+  /** Tokens used by this conversation so far (prompt + answer of every request): a running total, not a window. */
   conversationTokens: number;
   /** Id of the assistant message being streamed, if a request is running. */
   streamingMessageId?: string;
 }
 
-/** What the composer's meter shows for the text being typed. */
+/** What the composer's meter shows for the text being typed (and the header, for the next request). */
 export interface MeterReading {
+  /** The next prompt: system, history, this text, reserve; `limit` is the effective window. An empty text counts 0. */
   breakdown: TokenBreakdown;
-  /** What would be cut if this were sent now; undefined when everything fits. */
+  /** Where the effective window comes from ("therapist.maxTokens", "the model's trained context", ...). */
+  windowSource: string;
+  /** What would be cut if this were sent now; undefined when everything fits or nothing is typed. */
   notice?: TruncatedNotice;
+}
+
+/** One model the picker offers. */
+export interface ModelChoice {
+  /** As `ollama list` shows it: the value of therapist.model. */
+  name: string;
+  /** The window the model was trained for, when the server said. */
+  trainedContext?: number;
+  parameterSize?: string;
+  quantization?: string;
+  /** Bytes on disk. */
+  size?: number;
+  /** The model therapist.model names now. */
+  current: boolean;
+  /** False for the current model when the server does not have it. */
+  installed: boolean;
+  /** For a model that is not installed: the command that installs it. */
+  pullCommand?: string;
+}
+
+/** Where a chosen model was written: the workspace when it already sets therapist.model (else that would win), otherwise the user settings. */
+export interface ModelChosen {
+  scope: 'workspace' | 'global';
 }
 
 /** Webview -> host requests that expect a reply (see protocol/rpc.ts). A type, not an interface, so it fits RequestMap. */
 export type ChatRequests = {
   /** Count the prompt being composed (with the conversation so far). */
   measure: { params: { text: string }; result: MeterReading };
+  /** The server's installed models with their windows, the current one marked (and listed even when not installed). */
+  listModels: { params: Record<string, never>; result: ModelChoice[] };
+  /** Sets therapist.model. */
+  chooseModel: { params: { model: string }; result: ModelChosen };
 };
 
 /** Webview -> host. The webview sends `ready` once its script runs; only then does the host post state. */
@@ -132,5 +162,7 @@ export type HostToWebview =
   /** An error for a message (shown as a card on it), or for the panel as a whole when `messageId` is absent. */
   | { type: 'error'; messageId?: string; error: ChatErrorInfo }
   | { type: 'conversationTotal'; tokens: number }
+  /** What the server is; `demo` is set when it is the project's demo server (its answers are canned). */
+  | { type: 'server'; version?: string; demo?: string }
   /** A short confirmation such as "Copied" or "Inserted into app.ts". */
   | { type: 'notice'; text: string };

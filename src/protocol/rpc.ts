@@ -5,18 +5,17 @@
 /** A protocol's requests: each method's params and the result its reply carries. */
 export type RequestMap = Record<string, { params: unknown; result: unknown }>;
 
-/** A request as it crosses postMessage. */
-export interface RpcRequest<M extends RequestMap, K extends keyof M & string = keyof M & string> {
-  type: 'request';
-  id: number;
-  method: K;
-  params: M[K]['params'];
-}
+/** A request as it crosses postMessage: one variant per method, so checking `method` narrows `params`. */
+export type RpcRequest<M extends RequestMap, K extends keyof M & string = keyof M & string> = {
+  [P in K]: { type: 'request'; id: number; method: P; params: M[P]['params'] };
+}[K];
 
-/** The reply to one request: its result, or the error its handler threw (in the user's words). */
-export type RpcReply<M extends RequestMap, K extends keyof M & string = keyof M & string> =
-  | { type: 'reply'; id: number; method: K; ok: true; result: M[K]['result'] }
-  | { type: 'reply'; id: number; method: K; ok: false; error: { code: string; message: string } };
+/** The reply to one request: its result, or the error its handler threw (in the user's words); `method` narrows `result`. */
+export type RpcReply<M extends RequestMap, K extends keyof M & string = keyof M & string> = {
+  [P in K]:
+    | { type: 'reply'; id: number; method: P; ok: true; result: M[P]['result'] }
+    | { type: 'reply'; id: number; method: P; ok: false; error: { code: string; message: string } };
+}[K];
 
 /** The error a request's promise rejects with when the host's handler failed. */
 export class RpcError extends Error {
@@ -42,7 +41,7 @@ export class RpcClient<M extends RequestMap> {
     const id = this.nextId++;
     return new Promise<M[K]['result']>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.send({ type: 'request', id, method, params });
+      this.send({ type: 'request', id, method, params } as RpcRequest<M>);
     });
   }
 

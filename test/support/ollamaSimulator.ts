@@ -18,6 +18,8 @@ export interface OllamaSimulatorOptions {
   /** num_ctx when neither the request nor the Modelfile sets it (Ollama's VRAM-based default; 4096 on most machines). */
   defaultNumCtx?: number;
   version?: string;
+  /** Play npm run demo's server: /api/version says `therapist_demo` (the panel shows a badge). */
+  demo?: string;
   port?: number;
   host?: string;
 }
@@ -40,6 +42,7 @@ export class OllamaSimulator {
 
   constructor(options: OllamaSimulatorOptions = {}) {
     this.state = new SimState(options.models ?? [{ name: 'llama3.2:latest' }], options.defaultNumCtx ?? 4096, options.version ?? '0.33.0');
+    this.state.demo = options.demo;
     this.embeddings = new SimEmbeddings(options.embeddingModels ?? [{ name: 'nomic-embed-text:latest' }]);
     this.port = options.port ?? 0;
     this.host = options.host ?? '127.0.0.1';
@@ -135,7 +138,7 @@ export class OllamaSimulator {
     if (!allowed) return plain(res, record, 404, TEXT_404);
     if (!allowed.includes(method)) return plain(res, record, 405, TEXT_405);
     if (path === '/') return plain(res, record, 200, 'Ollama is running');
-    if (path === '/api/version') return sendJson(res, record, { version: this.state.version });
+    if (path === '/api/version') return sendJson(res, record, { version: this.state.version, ...(this.state.demo ? { therapist_demo: this.state.demo } : {}) });
     if (path === '/api/tags')
       return sendJson(res, record, {
         models: [...this.state.models.values()].map((m) => ({
@@ -230,9 +233,10 @@ export class OllamaSimulator {
         return reply(200, { ok: true });
       }
       if (route === 'POST /config') {
-        const config = JSON.parse(await readBody(req)) as { defaultNumCtx?: number; version?: string };
+        const config = JSON.parse(await readBody(req)) as { defaultNumCtx?: number; version?: string; demo?: string | null };
         if (config.defaultNumCtx !== undefined) this.state.defaultNumCtx = config.defaultNumCtx;
         if (config.version !== undefined) this.state.version = config.version;
+        if (config.demo !== undefined) this.state.demo = config.demo ?? undefined;
         return reply(200, { ok: true });
       }
       reply(404, { error: `unknown control route ${route}` });

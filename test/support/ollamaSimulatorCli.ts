@@ -1,7 +1,7 @@
 /**
  * Starts the Ollama simulator as its own process, for the browser UI runner and manual tries:
  *
- *   npx tsx test/support/ollamaSimulatorCli.ts --port 0 [--models '<json array of SimModelConfig>'] [--default-num-ctx 4096]
+ *   npx tsx test/support/ollamaSimulatorCli.ts --port 0 [--models '<json array of SimModelConfig>'] [--default-num-ctx 4096] [--demo 'label']
  *
  * Prints `SIMULATOR_URL=http://127.0.0.1:PORT` on stdout once listening (port 0 picks a free one), then serves
  * until SIGINT/SIGTERM. Everything Ollama has (/api/chat, /api/generate, /api/show, /api/ps, /api/tags,
@@ -25,7 +25,8 @@
  *                                 numCtx (options.num_ctx as sent), numPredict, stream, effectiveNumCtx, status,
  *                                 promptTokens, promptEvalCount, truncated, droppedMessages, reloaded,
  *                                 chunksSent, clientDisconnected, completed.
- *   POST   /__sim/config          body: {"defaultNumCtx"?: N, "version"?: "0.33.0"}
+ *   POST   /__sim/config          body: {"defaultNumCtx"?: N, "version"?: "0.33.0", "demo"?: "label" | null}
+ *                                 (demo: /api/version adds "therapist_demo": label, as npm run demo's server does)
  *   POST   /__sim/reset           back to the starting models; forgets requests and loaded models.
  */
 import { OllamaSimulator } from './ollamaSimulator';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     host: arg('host') ?? '127.0.0.1',
     models,
     defaultNumCtx: arg('default-num-ctx') ? Number(arg('default-num-ctx')) : undefined,
+    demo: arg('demo'),
   });
   await sim.start();
   process.stdout.write(`SIMULATOR_URL=${sim.url}\n`);

@@ -6,3 +6,4 @@ export * from './modelInfo';
 export * from './ndjson';
 export * from './wire';
 export * from './retry';
+export * from './modelCatalog';

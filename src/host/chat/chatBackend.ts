@@ -13,4 +13,4 @@ export type ChatTurn = HistoryMessage & { role: 'user' | 'assistant' };
  * carrying `code`, `message`, `advice` and `actions`; a cancelled request resolves with `cancelled: true`
  * (or rejects with a `cancelled` code), keeping the text received so far.
  */
-export type ChatBackend = Pick<ModelIntegration, 'generateResponse' | 'getTokenUsageInfo'>;
+export type ChatBackend = Pick<ModelIntegration, 'generateResponse' | 'getTokenUsageInfo' | 'listModels' | 'getServerInfo'>;

@@ -2,11 +2,22 @@
 // the panel passes in a port to post through and the few host actions (settings, log, clipboard,
 // editor), so the whole conversation flow unit-tests in plain Node with a fake backend.
 import { randomUUID } from 'node:crypto';
-import type { ChatAction, ChatMessage, ChatRequests, HostToWebview, MeterReading, PanelState, WebviewToHost } from '../../protocol/chat';
+import type {
+  ChatAction,
+  ChatMessage,
+  ChatRequests,
+  HostToWebview,
+  MeterReading,
+  ModelChoice,
+  ModelChosen,
+  PanelState,
+  WebviewToHost,
+} from '../../protocol/chat';
 import { answerRequest, type RpcHandlers } from '../../protocol/rpc';
 import type { Notice } from '../../shared/notices';
 import type { ChatBackend, ContextChunk } from './chatBackend';
 import { breakdownFromInfo, breakdownFromUsage, historyOf, isCancellation, toChatError } from './chatReports';
+import { sameModel } from '../../core/ollama/modelCatalog';
 import { conversationTokens, type ConversationStore } from './conversationStore';
 
 /** Where notifications go: the panel's webview, or nothing while it is closed. */
@@ -21,6 +32,8 @@ export interface HostActions {
   copyText(text: string): Promise<void>;
   /** Inserts at the cursor of the last active editor; returns its file name, or undefined when there is none. */
   insertAtCursor(code: string): Promise<string | undefined>;
+  /** Sets therapist.model: in the workspace when it already sets one (it would win otherwise), else in the user settings. */
+  setModel(model: string): Promise<ModelChosen['scope']>;
   logError(message: string, error: unknown): void;
 }
 
@@ -71,6 +84,15 @@ export class ChatController {
   /** The requests that expect a reply, by method. */
   private readonly handlers: RpcHandlers<ChatRequests> = {
     measure: ({ text }) => this.measure(text),
+    listModels: () => this.listModels(),
+    chooseModel: async ({ model }) => {
+      const scope = await this.o.host.setModel(model);
+      this.post({
+        type: 'notice',
+        text: `therapist.model is now ${model} (${scope === 'workspace' ? 'in this workspace, which already set one' : 'in your user settings, for every workspace'}).`,
+      });
+      return { scope };
+    },
   };
 
   constructor(options: ChatControllerOptions) {
@@ -107,7 +129,7 @@ export class ChatController {
       switch (message.type) {
         case 'ready':
           this.ready = true;
-          this.post({ type: 'state', state: this.state() });
+          this.refresh();
           return;
         case 'send':
           if (message.text.trim()) await this.ask({ prompt: message.text });
@@ -180,6 +202,8 @@ export class ChatController {
   /** Redraws the panel from the current state: after a settings change (model, window) the header follows. */
   refresh(): void {
     this.post({ type: 'state', state: this.state() });
+    // What the server is (the demo server says so) arrives when Ollama answers; a server that does not is silent.
+    void this.o.backend.getServerInfo().then((info) => this.post({ type: 'server', version: info.version, demo: info.demo }));
   }
 
   newConversation(): void {
@@ -359,7 +383,27 @@ export class ChatController {
   private async measureOne(text: string): Promise<MeterReading> {
     const conversation = this.o.store.active();
     const info = await this.o.backend.getTokenUsageInfo(text, [], { history: historyOf(conversation.messages), systemPrompt: this.o.systemPrompt });
-    return { breakdown: breakdownFromInfo(info), notice: info.notice };
+    const breakdown = breakdownFromInfo(info);
+    // Nothing typed is nothing sent: the meter shows the rest of the next prompt, and warns about nothing yet.
+    if (text.trim() === '') return { breakdown: { ...breakdown, user: 0, used: breakdown.used - breakdown.user }, windowSource: info.windowSource };
+    return { breakdown, windowSource: info.windowSource, notice: info.notice };
+  }
+
+  /** The installed models, the current one marked; a current model the server lacks is listed with its pull command. */
+  private async listModels(): Promise<ModelChoice[]> {
+    const current = this.o.getModel().model;
+    const models = await this.o.backend.listModels();
+    const choices: ModelChoice[] = models.map((m) => ({
+      name: m.name,
+      trainedContext: m.trainedContext,
+      parameterSize: m.parameterSize,
+      quantization: m.quantization,
+      size: m.size,
+      current: sameModel(m.name, current),
+      installed: true,
+    }));
+    if (!choices.some((c) => c.current)) choices.unshift({ name: current, current: true, installed: false, pullCommand: `ollama pull ${current}` });
+    return choices;
   }
 
   private async action(action: ChatAction, messageId: string | undefined): Promise<void> {

@@ -7,6 +7,8 @@ import type { ChatBackend } from './chatBackend';
 export function observeBackend(backend: ChatBackend, report: (outcome: RequestOutcome) => void): ChatBackend {
   return {
     getTokenUsageInfo: (prompt, context, options) => backend.getTokenUsageInfo(prompt, context, options),
+    listModels: () => backend.listModels(),
+    getServerInfo: () => backend.getServerInfo(),
     async generateResponse(prompt, context, options = {}) {
       const command = options.command ?? 'chat';
       try {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { HostActions } from './chatController';
+import { SECTION } from '../../core/config';
 import type { Log } from '../log';
 
 /**
@@ -38,6 +39,15 @@ export class VsCodeHostActions implements HostActions, vscode.Disposable {
     if (!ok) return undefined;
     await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, preserveFocus: false });
     return vscode.workspace.asRelativePath(editor.document.uri);
+  }
+
+  async setModel(model: string): Promise<'workspace' | 'global'> {
+    const config = vscode.workspace.getConfiguration(SECTION);
+    const where = config.inspect<string>('model');
+    // A workspace (or folder) value wins over the user's: writing the user setting then would change nothing here.
+    const workspace = where?.workspaceFolderValue !== undefined || where?.workspaceValue !== undefined;
+    await config.update('model', model, workspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+    return workspace ? 'workspace' : 'global';
   }
 
   logError(message: string, error: unknown): void {

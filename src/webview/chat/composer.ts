@@ -1,7 +1,7 @@
 // The box at the bottom: prompt input, its live token meter, Send and Stop.
 import type { ChatRequests, MeterReading, WebviewToHost } from '../../protocol/chat';
 import type { RpcClient } from '../../protocol/rpc';
-import { sectionList } from '../../shared/vocabulary';
+import { dropSummary } from './format';
 import { el, renderMeter } from './views';
 
 /** Wait this long after the last keystroke before counting: typing never waits for a count. */
@@ -21,6 +21,8 @@ export class Composer {
   constructor(
     private readonly post: (message: WebviewToHost) => void,
     private readonly rpc: RpcClient<ChatRequests>,
+    /** Told every reading (the header shows the window and how full the next prompt would be). */
+    private readonly onReading: (reading: MeterReading) => void,
   ) {
     this.input.id = 'prompt';
     this.input.rows = 3;
@@ -61,12 +63,11 @@ export class Composer {
     );
   }
 
-  private showMeter({ breakdown, notice }: MeterReading): void {
-    const meter = renderMeter(breakdown, 'composer-meter');
-    if (notice) {
-      meter.append(el('div', 'meter-warning', `Too long for the window: ${sectionList(notice.sections)} would be cut.`, 'composer-meter-warning'));
-    }
+  private showMeter(reading: MeterReading): void {
+    const meter = renderMeter(reading.breakdown, 'composer-meter');
+    if (reading.notice) meter.append(el('div', 'meter-warning', dropSummary(reading.notice), 'composer-meter-warning'));
     this.meterSlot.replaceChildren(meter);
+    this.onReading(reading);
   }
 
   private showMeterError(message: string): void {

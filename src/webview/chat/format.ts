@@ -81,9 +81,41 @@ export function truncationDetails(notice: TruncatedNotice): string[] {
   return lines;
 }
 
-/** Header text for the conversation's running total. */
+/** Header text for the conversation's running total: what all its requests used, not what the next one sends. */
 export function conversationTotalText(tokens: number): string {
-  return `Conversation: ${formatTokens(tokens)} tokens`;
+  return `${formatTokens(tokens)} tokens used in this conversation`;
+}
+
+/** How full the next request would be: its prompt plus the answer's reserve, as a share of the effective window. */
+export function nextPromptText(b: TokenBreakdown): string {
+  return `next prompt ${Math.round(((b.used + b.reserved) / Math.max(1, b.limit)) * 100)}% of the window`;
+}
+
+/**
+ * What sending now would drop, in the user's terms: "the first 5 turns, including your first request",
+ * "2 code chunks", "part of your message". The oldest messages go first, so any dropped history includes the first request.
+ */
+export function dropSummary(notice: TruncatedNotice): string {
+  const drops: string[] = [];
+  const cuts: string[] = [];
+  if (notice.droppedMessages > 0) {
+    const turns = Math.ceil(notice.droppedMessages / 2);
+    drops.push(turns === 1 ? 'the first turn (your first request)' : `the first ${turns} turns, including your first request`);
+  } else if (notice.sections.includes('history')) drops.push('older conversation history');
+  if (notice.sections.includes('context')) {
+    const n = notice.droppedChunks.length;
+    drops.push(n > 0 ? `${n} code ${n === 1 ? 'chunk' : 'chunks'}` : 'code context');
+  }
+  if (notice.sections.includes('user')) cuts.push('the middle of your message (its start and end are kept)');
+  if (notice.sections.includes('system')) cuts.push('part of the system prompt');
+  const parts: string[] = [];
+  if (drops.length) parts.push(`drops ${joinWords(drops)}`);
+  if (cuts.length) parts.push(`cuts ${joinWords(cuts)}`);
+  return `Too long for the window: sending this ${parts.join(' and ')}.`;
+}
+
+function joinWords(items: string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 /**

@@ -4,16 +4,14 @@ import {
   CHAT_ACTIONS,
   type ChatAction,
   type ChatRequests,
-  type ConversationSummary,
   type HostToWebview,
   type PanelState,
   type WebviewToHost,
 } from '../../protocol/chat';
 import { RpcClient } from '../../protocol/rpc';
-import { formatWindow } from '../../shared/format';
 import './chat.css';
 import { Composer } from './composer';
-import { conversationTotalText } from './format';
+import { Header } from './header';
 import { MessageList } from './messageList';
 import { el, renderErrorCard } from './views';
 
@@ -24,28 +22,14 @@ const rpc = new RpcClient<ChatRequests>(post);
 
 const app = document.getElementById('app') ?? document.body;
 
-// Header: model and window, conversation total, conversation picker, New conversation.
-const header = el('header', 'header', undefined, 'header');
-const modelLabel = el('span', 'header-model', '', 'model');
-const windowLabel = el('span', 'header-window', '', 'window');
-const total = el('span', 'header-total', '', 'conversation-total');
-const picker = el('select', 'header-picker', undefined, 'conversation-list');
-picker.setAttribute('aria-label', 'Conversation');
-const newButton = el('button', 'button-secondary', 'New conversation', 'new-conversation');
-newButton.type = 'button';
-const headerInfo = el('div', 'header-info');
-headerInfo.append(modelLabel, windowLabel, total);
-const headerTools = el('div', 'header-tools');
-headerTools.append(picker, newButton);
-header.append(headerInfo, headerTools);
-
 const list = new MessageList();
 const banner = el('div', 'banner', undefined, 'banner');
 const toast = el('div', 'toast', undefined, 'notice');
 toast.setAttribute('role', 'status');
 toast.hidden = true;
-const composer = new Composer(post, rpc);
-app.append(header, list.root, banner, composer.root, toast);
+const header = new Header(rpc, post, (text) => showNotice(text));
+const composer = new Composer(post, rpc, (reading) => header.showReading(reading));
+app.append(header.root, list.root, banner, composer.root, toast);
 
 let streamingId: string | undefined;
 
@@ -55,29 +39,8 @@ function setStreaming(id: string | undefined): void {
   document.body.dataset.streaming = String(id !== undefined);
 }
 
-function showConversations(conversations: ConversationSummary[], activeId: string): void {
-  picker.replaceChildren(
-    ...conversations.map((c) => {
-      const option = el('option', undefined, `${c.title} (${c.messageCount} messages)`);
-      option.value = c.id;
-      option.selected = c.id === activeId;
-      return option;
-    }),
-  );
-  picker.hidden = conversations.length < 2;
-}
-
-function showTotal(tokens: number): void {
-  total.textContent = conversationTotalText(tokens);
-  total.title = `${tokens} tokens used by this conversation (prompts and answers)`;
-}
-
 function applyState(state: PanelState): void {
-  modelLabel.textContent = state.model;
-  windowLabel.textContent = `${formatWindow(state.limit)} window`;
-  windowLabel.title = `${state.limit} tokens (num_ctx)`;
-  showTotal(state.conversationTokens);
-  showConversations(state.conversations, state.conversationId);
+  header.applyState(state);
   banner.replaceChildren();
   list.reset(state.messages, state.streamingMessageId);
   setStreaming(state.streamingMessageId);
@@ -97,7 +60,7 @@ function onMessage(m: HostToWebview): void {
     case 'state':
       return applyState(m.state);
     case 'conversations':
-      return showConversations(m.conversations, m.activeId);
+      return header.showConversations(m.conversations, m.activeId);
     case 'reply':
       rpc.receive(m);
       return;
@@ -125,7 +88,9 @@ function onMessage(m: HostToWebview): void {
       banner.replaceChildren(renderErrorCard(m.error, undefined));
       return;
     case 'conversationTotal':
-      return showTotal(m.tokens);
+      return header.showTotal(m.tokens);
+    case 'server':
+      return header.showServer(m.demo);
     case 'notice':
       return showNotice(m.text);
   }
@@ -154,8 +119,6 @@ app.addEventListener('click', (e) => {
     post(codeAction === 'copy' ? { type: 'copyCode', code } : { type: 'insertCode', code, language });
   }
 });
-newButton.addEventListener('click', () => post({ type: 'newConversation' }));
-picker.addEventListener('change', () => post({ type: 'switchConversation', conversationId: picker.value }));
 
 window.addEventListener('message', (e: MessageEvent<HostToWebview>) => onMessage(e.data));
 post({ type: 'ready' });

@@ -1,4 +1,5 @@
 // The simulated models: their facts, how they count tokens, how they truncate, and what they answer.
+import { demoReply } from './demoReplies';
 
 /** How a chat request fails on purpose. `times` (default: every request) counts down per chat/generate request. */
 export type SimFailure =
@@ -19,8 +20,8 @@ export interface SimModelConfig {
   modelfileNumCtx?: number;
   /** When set, the model starts loaded with this window (as /api/ps reports it). */
   loadedContext?: number;
-  /** The answer: fixed text, or `{ echo: true }` for "You said: <last user message>". */
-  reply?: string | { echo: true; prefix?: string };
+  /** The answer: fixed text, `{ echo: true }` for "You said: <last user message>", or `{ demo: true }` for npm run demo's canned answers. */
+  reply?: string | { echo: true; prefix?: string } | { demo: true };
   /** Model tokens per character of message content (deterministic tokenizer stand-in). */
   tokensPerChar?: number;
   /** Template tokens added per message (role markers and separators). */
@@ -116,6 +117,7 @@ export function fitToWindow(model: ResolvedModel, messages: SimMessage[], numCtx
 /** The answer's text for a request. */
 export function replyText(model: ResolvedModel, messages: SimMessage[]): string {
   if (typeof model.reply === 'string') return model.reply;
+  if ('demo' in model.reply) return demoReply(messages);
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
   return `${model.reply.prefix ?? 'You said: '}${lastUser?.content ?? ''}`;
 }

@@ -46,6 +46,8 @@ export class SimState {
   private nextId = 1;
   private readonly open = new Set<number>();
   private idleWaiters: (() => void)[] = [];
+  /** Set for npm run demo: /api/version then says the answers are canned (a real Ollama never does). */
+  demo: string | undefined;
 
   constructor(
     private readonly initial: SimModelConfig[],

@@ -26,6 +26,8 @@ import type { Notice } from '../../../src/shared/notices';
 
 interface FakeControls {
   estimated: boolean;
+  /** Set before load to play the project's demo server (its badge in the header). */
+  demo?: string;
   tokenDelayMs: number;
   /** What the host does for Explain Selection (chat.ask with a title and a command): no webview command starts it. */
   explain(): void;
@@ -53,6 +55,7 @@ window.__sent = sent;
 let nextId = 1;
 let conversation = newConversation();
 let running: { stop(): void } | undefined;
+let model = 'deepseek-coder:6.7b';
 
 function newConversation(): Conversation {
   return { id: `c${nextId++}`, title: 'New conversation', messages: [], total: 0 };
@@ -81,7 +84,7 @@ function breakdown(text: string, extra: Partial<TokenBreakdown> = {}): TokenBrea
 }
 function state(): PanelState {
   return {
-    model: 'deepseek-coder:6.7b',
+    model,
     limit: LIMIT,
     conversationId: conversation.id,
     conversationTitle: conversation.title,
@@ -215,7 +218,36 @@ window.__fake = {
 };
 
 const handlers: RpcHandlers<ChatRequests> = {
-  measure: ({ text }) => ({ breakdown: breakdown(text) }),
+  measure: ({ text }) => ({
+    breakdown: text.trim() ? breakdown(text) : { ...breakdown(''), user: 0, used: SYSTEM + historyTokens() },
+    windowSource: 'therapist.maxTokens',
+  }),
+  listModels: () => [
+    {
+      name: 'deepseek-coder:6.7b',
+      trainedContext: 16384,
+      parameterSize: '6.7B',
+      quantization: 'Q4_0',
+      size: 3_827_000_000,
+      current: model === 'deepseek-coder:6.7b',
+      installed: true,
+    },
+    {
+      name: 'qwen2.5-coder:7b',
+      trainedContext: 32768,
+      parameterSize: '7.6B',
+      quantization: 'Q4_K_M',
+      size: 4_683_000_000,
+      current: model === 'qwen2.5-coder:7b',
+      installed: true,
+    },
+  ],
+  chooseModel: ({ model: chosen }) => {
+    model = chosen;
+    toWebview({ type: 'notice', text: `therapist.model is now ${chosen} (in your user settings, for every workspace).` });
+    toWebview({ type: 'state', state: state() });
+    return { scope: 'global' };
+  },
 };
 
 function onCommand(m: WebviewToHost): void {
@@ -223,6 +255,7 @@ function onCommand(m: WebviewToHost): void {
   switch (m.type) {
     case 'ready':
       toWebview({ type: 'state', state: state() });
+      toWebview({ type: 'server', version: '0.33.0', demo: window.__fake.demo });
       break;
     case 'request':
       void answerRequest(m, handlers, toWebview, (error) => ({ code: 'unexpected', message: String(error) }));

@@ -52,7 +52,43 @@ try {
     const first = await page.evaluate(() => window.__sent[0]);
     assert(first?.type === 'ready', `first message was ${JSON.stringify(first)}`);
     assert((await page.textContent(T('model'))) === 'deepseek-coder:6.7b', 'model not shown in the header');
-    assert((await page.textContent(T('conversation-total'))) === 'Conversation: 0 tokens', 'conversation total not shown');
+    assert((await page.textContent(T('conversation-total'))) === '0 tokens used in this conversation', 'conversation total not shown');
+  });
+
+  await check('the header says what matters for the next request: the window and how full the next prompt is; the total is labelled', async () => {
+    await page.waitForFunction(
+      () => /next prompt \d+% of the window/.test(document.querySelector('[data-testid="next-prompt"]')?.textContent ?? ''),
+      undefined,
+      WAIT,
+    );
+    // An empty composer: system 120 + reserve 819 of 8192 = 11%, nothing counted for "your message", no warning.
+    assert((await page.textContent(T('next-prompt'))) === 'next prompt 11% of the window', await page.textContent(T('next-prompt')));
+    assert((await page.textContent(T('window'))) === '8k window', 'the effective window');
+    assert((await page.getAttribute(T('window'), 'title')).includes('therapist.maxTokens'), 'the window says where it comes from');
+    assert((await page.textContent(`${T('composer-meter')} ${T('meter-split')}`)).includes('your message 0'), 'nothing typed counts nothing');
+    assert((await page.locator(T('composer-meter-warning')).count()) === 0, 'no warning before anything is typed');
+    assert(await page.locator(T('demo-badge')).isHidden(), 'a real Ollama gets no demo badge');
+  });
+
+  await check('the model picker lists the installed models with their windows, and choosing one asks the host to set it', async () => {
+    await page.click(T('model'));
+    await page.waitForSelector(T('model-item'), WAIT);
+    const items = await page.locator(T('model-item')).allInnerTexts();
+    assert(items.length === 2, `two models: ${items}`);
+    assert(/✓ deepseek-coder:6\.7b[\s\S]*16k window · 6\.7B · Q4_0 · 3\.8 GB/.test(items[0]), items[0]);
+    assert(/qwen2\.5-coder:7b[\s\S]*32k window/.test(items[1]), items[1]);
+    await shoot('dark-model-picker');
+    await page.locator(T('model-choose')).nth(1).click();
+    // The host confirms (a notice) and redraws the header from the new state.
+    await page.waitForFunction(
+      () => /therapist\.model is now qwen2\.5-coder:7b/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''),
+      undefined,
+      WAIT,
+    );
+    assert((await page.textContent(T('model'))) === 'qwen2.5-coder:7b', 'the header names the chosen model');
+    const chosen = await page.evaluate(() => window.__sent.filter((m) => m.type === 'request' && m.method === 'chooseModel').map((m) => m.params.model));
+    assert(chosen.join() === 'qwen2.5-coder:7b', `chooseModel sent: ${chosen}`);
+    assert(await page.locator(T('model-list')).isHidden(), 'the list closes after a choice');
   });
 
   await check('composing updates the token meter with the per-section split', async () => {
@@ -276,12 +312,12 @@ try {
   });
 
   await check('New conversation clears the panel and the header total', async () => {
-    assert((await page.textContent(T('conversation-total'))) !== 'Conversation: 0 tokens', 'total should have grown');
+    assert((await page.textContent(T('conversation-total'))) !== '0 tokens used in this conversation', 'total should have grown');
     await page.click(T('new-conversation'));
     await page.waitForSelector(T('empty-state'), WAIT);
     assert((await lastSent('newConversation')) !== undefined, 'no newConversation posted');
     assert((await page.locator(T('message')).count()) === 0, 'messages left');
-    assert((await page.textContent(T('conversation-total'))) === 'Conversation: 0 tokens', 'total not reset');
+    assert((await page.textContent(T('conversation-total'))) === '0 tokens used in this conversation', 'total not reset');
     await shoot('dark-empty');
   });
 } finally {

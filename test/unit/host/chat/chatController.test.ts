@@ -375,7 +375,7 @@ describe('ChatController', () => {
       ['a', 'abc'],
     );
     // Every request is answered: the replaced one (2) with the newest reading.
-    const replies = s.port.of('reply').map((r) => [r.id, r.ok && r.result.breakdown.user]);
+    const replies = s.port.of('reply').map((r) => [r.id, r.ok && r.method === 'measure' && r.result.breakdown.user]);
     assert.deepEqual(replies.sort(), [
       [1, 1],
       [2, 3],
@@ -534,5 +534,67 @@ describe('ChatController', () => {
     release.resolve();
     await done;
     assert.equal(port.of('streamEnd')[0].text, 'so far, done');
+  });
+
+  it('an empty composer counts no message and warns about nothing, even when the history no longer fits', async () => {
+    const s = setup();
+    await ready(s);
+    s.backend.info = (prompt) =>
+      usageInfo({
+        perSection: { system: 40, user: prompt ? 9 : 5, context: 0, history: 900 },
+        totalTokens: 945,
+        notice: { kind: 'truncated', sections: ['history'], droppedChunks: [], droppedMessages: 10, window: 1024 },
+      });
+    await s.controller.handle({ type: 'request', id: 1, method: 'measure', params: { text: '' } });
+    const reply = s.port.of('reply')[0];
+    assert.ok(reply.ok && reply.method === 'measure');
+    assert.equal(reply.result.breakdown.user, 0, 'the empty message is not sent, so it counts 0 (the template overhead was counted before)');
+    assert.equal(reply.result.breakdown.used, 940);
+    assert.equal(reply.result.notice, undefined, 'no warning before anything is typed');
+    await s.controller.handle({ type: 'request', id: 2, method: 'measure', params: { text: 'now something' } });
+    const typed = s.port.of('reply')[1];
+    assert.ok(typed.ok && typed.method === 'measure' && typed.result.notice?.droppedMessages === 10, 'typed: the warning says what will be dropped');
+  });
+
+  it('lists the installed models with their windows, the current one marked; a current model that is missing comes with its pull command', async () => {
+    const s = setup();
+    await ready(s);
+    await s.controller.handle({ type: 'request', id: 1, method: 'listModels', params: {} });
+    const listed = s.port.of('reply')[0];
+    assert.ok(listed.ok && listed.method === 'listModels');
+    assert.deepEqual(
+      listed.result.map((m) => [m.name, m.trainedContext, m.current, m.installed]),
+      [
+        ['deepseek-coder:6.7b', 16384, false, true],
+        ['qwen2.5-coder:7b', 32768, true, true],
+      ],
+    );
+    s.backend.installed = [{ name: 'llama3.2:latest', trainedContext: 131072 }];
+    await s.controller.handle({ type: 'request', id: 2, method: 'listModels', params: {} });
+    const missing = s.port.of('reply')[1];
+    assert.ok(missing.ok && missing.method === 'listModels');
+    assert.deepEqual(missing.result[0], { name: 'qwen2.5-coder:7b', current: true, installed: false, pullCommand: 'ollama pull qwen2.5-coder:7b' });
+  });
+
+  it('choosing a model sets therapist.model where it will take effect and says where', async () => {
+    const s = setup();
+    await ready(s);
+    await s.controller.handle({ type: 'request', id: 1, method: 'chooseModel', params: { model: 'deepseek-coder:6.7b' } });
+    assert.deepEqual(s.host.models, ['deepseek-coder:6.7b']);
+    const reply = s.port.of('reply')[0];
+    assert.ok(reply.ok && reply.method === 'chooseModel' && reply.result.scope === 'global');
+    assert.match(s.port.of('notice')[0].text, /deepseek-coder:6\.7b \(in your user settings, for every workspace\)/);
+    s.host.modelScope = 'workspace';
+    await s.controller.handle({ type: 'request', id: 2, method: 'chooseModel', params: { model: 'llama3.2' } });
+    assert.match(s.port.of('notice')[1].text, /in this workspace, which already set one/);
+  });
+
+  it('tells the panel when the server is the demo server, after the state', async () => {
+    const s = setup();
+    s.backend.server = { version: '0.33.0', demo: 'canned answers, not a model' };
+    await s.controller.handle({ type: 'ready' });
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(s.port.types().slice(0, 2), ['state', 'server']);
+    assert.deepEqual(s.port.of('server')[0], { type: 'server', version: '0.33.0', demo: 'canned answers, not a model' });
   });
 });

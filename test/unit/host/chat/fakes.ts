@@ -1,6 +1,7 @@
 // Test doubles for the chat host: a Map-backed Memento, a recording webview port, recording host
 // actions, a manual timer and a scriptable backend. Shared by the panel unit tests.
 import type { ChatBackend, ContextChunk, GenerateOptions, GenerateResult, UsageInfo } from '../../../../src/host/chat/chatBackend';
+import type { CatalogModel, ServerInfo } from '../../../../src/core/ollama/modelCatalog';
 import type { HistoryMessage } from '../../../../src/core/tokens/types';
 import type { HostActions, WebviewPort } from '../../../../src/host/chat/chatController';
 import type { MementoLike } from '../../../../src/host/chat/conversationStore';
@@ -61,6 +62,13 @@ export class RecordingHost implements HostActions {
     if (!this.editor) return undefined;
     this.inserted.push(code);
     return this.editor;
+  }
+  /** Where setModel writes: 'workspace' when the test says the workspace already sets one. */
+  modelScope: 'workspace' | 'global' = 'global';
+  readonly models: string[] = [];
+  async setModel(model: string): Promise<'workspace' | 'global'> {
+    this.models.push(model);
+    return this.modelScope;
   }
   logError(_message: string, error: unknown): void {
     this.errors.push(error);
@@ -147,6 +155,17 @@ export class FakeBackend implements ChatBackend {
   readonly calls: BackendCall[] = [];
   readonly measured: { prompt: string; history: readonly HistoryMessage[] }[] = [];
   info: (prompt: string) => UsageInfo | Promise<UsageInfo> = () => usageInfo();
+  installed: CatalogModel[] = [
+    { name: 'deepseek-coder:6.7b', trainedContext: 16384, parameterSize: '6.7B' },
+    { name: 'qwen2.5-coder:7b', trainedContext: 32768 },
+  ];
+  server: ServerInfo = { version: '0.33.0' };
+  async listModels(): Promise<CatalogModel[]> {
+    return this.installed;
+  }
+  async getServerInfo(): Promise<ServerInfo> {
+    return this.server;
+  }
   answer: (call: BackendCall) => Promise<GenerateResult> = async (call) => {
     call.options.onToken('ans');
     call.options.onToken('wer');

@@ -59,7 +59,7 @@ describe('panel format helpers', () => {
   it('summarizes used / limit and the per-section split', () => {
     assert.equal(meterSummary(b()), '650 / 8,192 tokens');
     assert.equal(meterSplitText(b()), 'system prompt 100 · your message 50 · code context 300 · conversation history 200 · reserved for answer 819');
-    assert.equal(conversationTotalText(12_345), 'Conversation: 12k tokens');
+    assert.equal(conversationTotalText(12_345), '12k tokens used in this conversation');
   });
 
   it('lists every fact of a cut, in the shared section words and truncation order', () => {
