@@ -62,11 +62,15 @@ export interface GenerateOptions {
   conversationId?: string;
   /** Streaming broke and a non-streaming request follows: clear the partial text shown so far. */
   onFallback?: (reason: string) => void;
+  /** A thinking model's reasoning, as it streams (apart from the answer). */
+  onThinking?: (text: string) => void;
 }
 
 /** What generateResponse returns. `notices` say, as typed data, everything the user should know (shared/notices.ts). */
 export interface GenerateResult {
   text: string;
+  /** A thinking model's reasoning ('' when the model did not think); counted in usage.evalCount with the answer. */
+  thinking: string;
   usage: ResponseUsage;
   notices: Notice[];
   truncated: boolean;
@@ -254,9 +258,18 @@ export class ModelIntegration {
       const numPredict = Math.min(plan.prompt.tokenUsage.completionReserve, reservation?.completionTokens ?? Infinity);
       try {
         outcome = await this.streaming.chat(
-          { model, messages: plan.messages, stream: this.settings.enableStreaming, options: { num_ctx: facts.effectiveWindow, num_predict: numPredict } },
+          {
+            model,
+            messages: plan.messages,
+            stream: this.settings.enableStreaming,
+            // Refuse instead of cutting: a prompt that does not fit is HTTP 400 (Ollama 0.12.6+), never a silent 200.
+            truncate: false,
+            ...thinkField(facts.thinking, this.settings.think),
+            options: { num_ctx: facts.effectiveWindow, num_predict: numPredict },
+          },
           {
             onToken: opts.onToken,
+            onThinking: opts.onThinking,
             signal: opts.signal,
             promptTokens: plan.prompt.tokenUsage.total,
             onFallback: opts.onFallback && ((reason) => opts.onFallback?.(reason)),
@@ -322,6 +335,7 @@ export class ModelIntegration {
     );
     return {
       text: outcome.text,
+      thinking: outcome.thinking,
       usage,
       notices,
       truncated: plan.prompt.truncated,
@@ -337,6 +351,7 @@ export class ModelIntegration {
     const usage = this.usageOf(plan, undefined, model, plan.calibration);
     return {
       text: '',
+      thinking: '',
       usage,
       notices: [truncatedNoticeOf(plan.prompt)].filter((n) => n !== undefined),
       truncated: plan.prompt.truncated,
@@ -434,6 +449,17 @@ interface Plan {
 function truncatedNoticeOf(prompt: OptimizedPrompt): TruncatedNotice | undefined {
   const u = prompt.tokenUsage;
   return truncatedNotice({ ...prompt, total: u.total, requested: u.requested, limit: u.limit });
+}
+
+/**
+ * The `think` field for a request: only a model that can think is ever asked (Ollama answers 400 to the others);
+ * 'auto' asks for its default explicitly (on), so older servers, where an absent `think` meant off, behave the same.
+ */
+export function thinkField(canThink: boolean, setting: TherapistConfig['think']): { think?: boolean | 'low' | 'medium' | 'high' } {
+  if (!canThink) return {};
+  if (setting === 'off') return { think: false };
+  if (setting === 'low' || setting === 'medium' || setting === 'high') return { think: setting };
+  return { think: true };
 }
 
 /** Answer tokens of an outcome: eval_count, or one per streamed chunk when the server sent none. */

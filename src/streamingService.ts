@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { singleChatExchange, streamChatExchange, type ChatExchangeResult } from './core/ollama/chatTransport';
-import { OllamaBusyError, OllamaStreamError } from './core/ollama/errors';
+import { OllamaBusyError, OllamaHttpError, OllamaStreamError } from './core/ollama/errors';
 import { normaliseBaseUrl, type OllamaEndpoint } from './core/ollama/http';
 import { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './core/ollama/retry';
 import { silentLogger, systemClock, type Clock, type Logger } from './core/runtime';
@@ -26,6 +26,8 @@ export interface StreamingServiceOptions {
 /** Per-call options. */
 export interface ChatCallOptions {
   onToken?: (text: string) => void;
+  /** A thinking model's reasoning, streamed apart from the answer. */
+  onThinking?: (text: string) => void;
   signal?: AbortSignal;
   /** Our count of the prompt: the first-token timeout grows with it. */
   promptTokens?: number;
@@ -36,6 +38,8 @@ export interface ChatCallOptions {
 /** The outcome of one chat call, whichever way it went. */
 export interface ChatOutcome {
   text: string;
+  /** A thinking model's reasoning ('' when there was none). */
+  thinking: string;
   metrics: ChatMetrics;
   /** The caller aborted; `text` holds what arrived before. */
   cancelled: boolean;
@@ -62,9 +66,29 @@ export interface RequestTimeouts {
 }
 
 /**
+ * Why one non-streaming request is worth a try after a streaming one failed, or undefined when it is not: a stream
+ * that broke after it began, or a server error (5xx) before it began. Never for cancels, timeouts, 4xx (the same
+ * request would fail again) or 503, which has its own retries.
+ */
+function fallbackReason(error: unknown): string | undefined {
+  if (error instanceof OllamaStreamError) return error.detail;
+  if (error instanceof OllamaHttpError && error.status >= 500 && error.status !== 503)
+    return `HTTP ${error.status} "${error.serverText}" before the stream began`;
+  return undefined;
+}
+
+/** A non-streaming answer's thinking and text go to the same callbacks a stream would have fed. */
+function deliver(single: ChatExchangeResult, options: ChatCallOptions): void {
+  if (single.cancelled) return;
+  if (single.thinking) options.onThinking?.(single.thinking);
+  if (single.text) options.onToken?.(single.text);
+}
+
+/**
  * Talks to Ollama's /api/chat: streams NDJSON (or not), retries 503 with bounded backoff, times out with
  * first-token and idle limits, cancels by aborting the HTTP request, and falls back to one non-streaming request
- * when a stream breaks in a way such a request can survive (never on cancel, timeouts or 4xx).
+ * when a stream fails in a way such a request can survive (a broken stream, a 5xx before it began; never on cancel,
+ * timeouts or 4xx).
  */
 export class StreamingService {
   private endpoint: OllamaEndpoint;
@@ -112,7 +136,7 @@ export class StreamingService {
     const attempts = { count: 0 };
     if (!this.enableStreaming) {
       const single = await this.withBusyRetry(attempts, options.signal, () => this.single(request, timeouts, options));
-      if (single.cancelled === false && single.text) options.onToken?.(single.text);
+      deliver(single, options);
       return this.outcome(single, attempts.count, false, undefined);
     }
     let partial = '';
@@ -123,20 +147,23 @@ export class StreamingService {
           request,
           { clock: this.clock, firstMs: timeouts.firstTokenMs, idleMs: timeouts.idleMs, promptTokens: options.promptTokens },
           options.signal,
-          (t) => {
-            partial += t;
-            options.onToken?.(t);
+          {
+            onToken: (t) => {
+              partial += t;
+              options.onToken?.(t);
+            },
+            onThinking: options.onThinking,
           },
         ),
       );
       return this.outcome(streamed, attempts.count, true, undefined);
     } catch (error) {
-      if (!(error instanceof OllamaStreamError) || options.signal?.aborted) throw error;
-      const reason = error.detail;
+      const reason = fallbackReason(error);
+      if (reason === undefined || options.signal?.aborted) throw error;
       this.logger.warn(`streaming failed (${reason}) after ${partial.length} characters; retrying once without streaming`);
       options.onFallback?.(reason, partial);
       const single = await this.withBusyRetry(attempts, options.signal, () => this.single(request, timeouts, options));
-      if (!single.cancelled && single.text) options.onToken?.(single.text);
+      deliver(single, options);
       return this.outcome(single, attempts.count, false, reason);
     }
   }
@@ -206,7 +233,7 @@ export class StreamingService {
         try {
           await this.clock.sleep(delay, signal);
         } catch {
-          return { text: '', metrics: {}, cancelled: true, durationMs: 0, chunks: 0 };
+          return { text: '', thinking: '', metrics: {}, cancelled: true, durationMs: 0, chunks: 0 };
         }
       }
     }
@@ -219,6 +246,7 @@ export class StreamingService {
     else if (r.ttftMs !== undefined && r.chunks > 1 && r.durationMs > r.ttftMs) tokensPerSecond = (r.chunks - 1) / ((r.durationMs - r.ttftMs) / 1000);
     return {
       text: r.text,
+      thinking: r.thinking,
       metrics: m,
       cancelled: r.cancelled,
       fallbackUsed: fallbackReason !== undefined,

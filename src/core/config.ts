@@ -25,7 +25,15 @@ export type SettingSpec =
   | (SpecBase & { type: 'integer'; default: number; minimum: number; maximum?: number; unit: string })
   | (SpecBase & { type: 'number'; default: number; minimum: number; maximum: number })
   | (SpecBase & { type: 'boolean'; default: boolean })
-  | (SpecBase & { type: 'string'; default: string; format?: 'uri'; allowEmpty?: boolean; valid: string });
+  | (SpecBase & {
+      type: 'string';
+      default: string;
+      format?: 'uri';
+      allowEmpty?: boolean;
+      valid: string;
+      enum?: readonly string[];
+      enumDescriptions?: readonly string[];
+    });
 
 /** Every setting, named without the `therapist.` prefix. */
 export const SETTINGS = {
@@ -97,6 +105,23 @@ export const SETTINGS = {
     valid: 'a model name as `ollama list` shows it',
     description: 'The Ollama model to use (as in `ollama list`).',
   },
+  think: {
+    type: 'string',
+    default: 'auto',
+    enum: ['auto', 'on', 'off', 'low', 'medium', 'high'],
+    enumDescriptions: [
+      "The model's own default: thinking models think (Ollama 0.12.4+ turns thinking on when the request does not say).",
+      'Think before answering (thinking models only; others are never asked).',
+      'Answer without thinking: faster, and the whole answer reserve goes to the answer.',
+      'Think a little (models that take levels, such as gpt-oss).',
+      'Think at the medium level (models that take levels).',
+      'Think at length (models that take levels).',
+    ],
+    scope: 'transport',
+    valid: 'one of auto, on, off, low, medium, high',
+    description:
+      'Whether a thinking model (qwen3, deepseek-r1, gpt-oss, ...) reasons before it answers. The reasoning is shown in a collapsed **Thinking** section of the answer and counts against the answer reserve (`num_predict`) and in the token ledger. Models that cannot think are never asked.',
+  },
   userId: {
     type: 'string',
     default: '',
@@ -145,7 +170,7 @@ export const SETTINGS = {
 export const SECTION = 'therapist';
 
 export type SettingKey = keyof typeof SETTINGS;
-type ValueOf<S> = S extends { type: 'boolean' } ? boolean : S extends { type: 'string' } ? string : number;
+type ValueOf<S> = S extends { type: 'boolean' } ? boolean : S extends { enum: readonly (infer E)[] } ? E : S extends { type: 'string' } ? string : number;
 /** Every Therapist setting, typed. */
 export type TherapistConfig = { -readonly [K in SettingKey]: ValueOf<(typeof SETTINGS)[K]> };
 
@@ -199,6 +224,7 @@ function checkOne(key: SettingKey, value: unknown): void {
     }
     case 'string': {
       if (typeof value !== 'string' || (!spec.allowEmpty && value.trim() === '')) throw new ConfigurationError(setting, value, spec.valid);
+      if (spec.enum && !spec.enum.includes(value)) throw new ConfigurationError(setting, value, spec.valid);
       if (spec.format === 'uri' && !isHttpUrl(value)) throw new ConfigurationError(setting, value, spec.valid);
       return;
     }
@@ -256,6 +282,10 @@ export function manifestProperties(): Record<string, Record<string, unknown>> {
       if (spec.maximum !== undefined) entry.maximum = spec.maximum;
     }
     if (spec.type === 'string' && spec.format) entry.format = spec.format;
+    if (spec.type === 'string' && spec.enum) {
+      entry.enum = [...spec.enum];
+      if (spec.enumDescriptions) entry.enumDescriptions = [...spec.enumDescriptions];
+    }
     entry.markdownDescription = spec.description;
     out[`${SECTION}.${key}`] = entry;
   }

@@ -54,6 +54,8 @@ export interface ChatMessage {
   role: 'user' | 'assistant';
   /** Markdown. For assistant messages: untrusted model output (sanitized when rendered). */
   text: string;
+  /** A thinking model's reasoning before the answer (untrusted, rendered like the answer, shown collapsed). */
+  thinking?: string;
   /** A heading for the message, e.g. `Explain src/app.ts, lines 10-24`. */
   title?: string;
   /** `explainSelection`, ... for messages started by a command; absent for typed questions. */
@@ -154,8 +156,10 @@ export type HostToWebview =
   | { type: 'streamStart'; messageId: string }
   /** Tokens that arrived since the last batch, in order. Appended to the message's text. */
   | { type: 'streamTokens'; messageId: string; text: string }
-  /** The stream ended. `text` is the whole final text, so the webview can render it once, exactly. */
-  | { type: 'streamEnd'; messageId: string; status: MessageStatus; text: string }
+  /** Reasoning of a thinking model that arrived since the last batch, in order. Appended to the message's thinking. */
+  | { type: 'streamThinking'; messageId: string; text: string }
+  /** The stream ended. `text` (and `thinking`) are whole, so the webview can render them once, exactly. */
+  | { type: 'streamEnd'; messageId: string; status: MessageStatus; text: string; thinking?: string }
   | { type: 'usage'; messageId: string; usage: MessageUsage }
   /** The notices of a sent message; they replace earlier ones (the preflight cut report, when the request no longer needed it). */
   | { type: 'notices'; messageId: string; notices: Notice[] }

@@ -188,7 +188,7 @@ export class OllamaSimulator {
         [`${m.architecture}.context_length`]: m.contextLength,
         [`${m.architecture}.embedding_length`]: 4096,
       },
-      capabilities: ['completion', 'tools'],
+      capabilities: ['completion', 'tools', ...(m.thinking !== undefined ? ['thinking'] : [])],
       modified_at: '2026-08-01T10:00:00.5Z',
     });
   }

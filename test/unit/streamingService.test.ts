@@ -171,6 +171,41 @@ describe('StreamingService against the simulator', () => {
     assert.ok(logger.lines.some((l) => l.level === 'warn' && /retrying once without streaming/.test(l.message)));
   });
 
+  it('falls back to one non-streaming request after a 5xx before the stream began; 503 keeps its retries and 4xx does not fall back', async () => {
+    fail({ kind: 'http', status: 500, body: '{"error":"llama runner process has terminated: exit status 2"}', times: 1 });
+    const reasons: string[] = [];
+    const out = await service().chat(chatRequest(), { onFallback: (reason) => reasons.push(reason) });
+    assert.deepEqual([out.fallbackUsed, out.streamed, out.text], [true, false, REPLY]);
+    assert.match(reasons[0], /^HTTP 500 "llama runner process has terminated: exit status 2" before the stream began$/);
+    assert.deepEqual(
+      sim.requests.map((r) => [r.stream, r.status]),
+      [
+        [true, 500],
+        [false, 200],
+      ],
+    );
+    sim.reset();
+    fail({ kind: 'http', status: 400, body: '{"error":"invalid options"}', times: 1 });
+    await assert.rejects(service().chat(chatRequest()), (e: unknown) => e instanceof OllamaHttpError && e.status === 400);
+    assert.equal(sim.requests.length, 1, 'a 4xx is not retried: the same request would fail again');
+  });
+
+  it("streams a thinking model's reasoning apart from the answer, in both modes", async () => {
+    sim.configureModel({ name: 'llama3.2:latest', thinking: 'First, **a < b**. Then b > c.' });
+    const thoughts: string[] = [];
+    const tokens: string[] = [];
+    const out = await service().chat({ ...chatRequest(), think: true }, { onThinking: (t) => thoughts.push(t), onToken: (t) => tokens.push(t) });
+    assert.equal(out.thinking, 'First, **a < b**. Then b > c.');
+    assert.equal(thoughts.join(''), out.thinking);
+    assert.equal(out.text, REPLY);
+    assert.equal(tokens.join(''), REPLY, 'the answer carries no reasoning');
+    assert.equal(out.metrics.evalCount, thoughts.length + tokens.length, 'thinking tokens count in eval_count');
+    const single = await service({ enableStreaming: false }).chat({ ...chatRequest(), think: true }, { onThinking: (t) => thoughts.push(t) });
+    assert.deepEqual([single.thinking, single.text], ['First, **a < b**. Then b > c.', REPLY]);
+    const off = await service().chat({ ...chatRequest(), think: false });
+    assert.deepEqual([off.thinking, off.text], ['', REPLY]);
+  });
+
   it('sends stream:false once when streaming is off', async () => {
     const tokens: string[] = [];
     const out = await service({ enableStreaming: false }).chat(chatRequest(), { onToken: (t) => tokens.push(t) });

@@ -4,11 +4,13 @@ import { OllamaStreamError, OllamaTimeoutError, contextErrorFromText, isContextE
 import { endpointUrl, headerValue, toNetworkError, type OllamaEndpoint } from './http';
 import { NdjsonLineSplitter, parseChunkLine } from './ndjson';
 import { messageOf, type Clock } from '../runtime';
-import { chunkText, metricsFromChunk, type ChatChunk, type ChatMetrics, type ChatRequest } from './wire';
+import { chunkText, chunkThinking, metricsFromChunk, type ChatChunk, type ChatMetrics, type ChatRequest } from './wire';
 
 /** What one HTTP exchange with /api/chat produced. A cancelled exchange keeps the text received so far. */
 export interface ChatExchangeResult {
   text: string;
+  /** A thinking model's reasoning (`message.thinking`), streamed apart from the answer; '' when there was none. */
+  thinking: string;
   metrics: ChatMetrics;
   cancelled: boolean;
   /** Milliseconds from sending to the first non-empty token (streaming only). */
@@ -100,6 +102,12 @@ function settleError(error: unknown, dog: Watchdog, callerSignal: AbortSignal | 
 
 const CANCELLED = Symbol('cancelled');
 
+/** Where streamed pieces go as they arrive: the answer's text, and a thinking model's reasoning. */
+export interface StreamSink {
+  onToken?: (text: string) => void;
+  onThinking?: (text: string) => void;
+}
+
 /** The error for an `{"error": ...}` line inside a 200 stream. */
 function errorLine(text: string, body: ChatRequest): Error {
   return isContextErrorText(text)
@@ -117,11 +125,12 @@ export async function streamChatExchange(
   body: ChatRequest,
   timing: ExchangeTiming,
   callerSignal?: AbortSignal,
-  onToken?: (text: string) => void,
+  sink: StreamSink = {},
 ): Promise<ChatExchangeResult> {
   const started = timing.clock.monotonic();
   const dog = watchdog(callerSignal, timing, 'first-token');
   let text = '';
+  let thinking = '';
   let chunks = 0;
   let ttftMs: number | undefined;
   let final: ChatChunk | undefined;
@@ -129,12 +138,18 @@ export async function streamChatExchange(
     if (final) return;
     const chunk = parseChunkLine(line);
     if (typeof chunk.error === 'string') throw errorLine(chunk.error, body);
+    const thought = chunkThinking(chunk);
     const piece = chunkText(chunk);
+    if ((piece !== '' || thought !== '') && ttftMs === undefined) ttftMs = timing.clock.monotonic() - started;
+    if (thought !== '') {
+      thinking += thought;
+      chunks++;
+      sink.onThinking?.(thought);
+    }
     if (piece !== '') {
-      if (ttftMs === undefined) ttftMs = timing.clock.monotonic() - started;
       text += piece;
       chunks++;
-      onToken?.(piece);
+      sink.onToken?.(piece);
     }
     if (chunk.done === true) final = chunk;
   };
@@ -148,14 +163,14 @@ export async function streamChatExchange(
     }
     for (const line of splitter.end()) handle(line);
     if (!final) throw new OllamaStreamError('incomplete', `the stream ended without its final "done" line after ${chunks} chunks`);
-    return { text, metrics: metricsFromChunk(final), cancelled: false, ttftMs, durationMs: timing.clock.monotonic() - started, chunks };
+    return { text, thinking, metrics: metricsFromChunk(final), cancelled: false, ttftMs, durationMs: timing.clock.monotonic() - started, chunks };
   } catch (error) {
     // A connection that drops after the final line is still a complete answer.
     if (final && !dog.timeout() && !callerSignal?.aborted) {
-      return { text, metrics: metricsFromChunk(final), cancelled: false, ttftMs, durationMs: timing.clock.monotonic() - started, chunks };
+      return { text, thinking, metrics: metricsFromChunk(final), cancelled: false, ttftMs, durationMs: timing.clock.monotonic() - started, chunks };
     }
     const settled = settleError(error, dog, callerSignal, endpoint);
-    if (settled === CANCELLED) return { text, metrics: {}, cancelled: true, ttftMs, durationMs: timing.clock.monotonic() - started, chunks };
+    if (settled === CANCELLED) return { text, thinking, metrics: {}, cancelled: true, ttftMs, durationMs: timing.clock.monotonic() - started, chunks };
     throw settled;
   } finally {
     dog.dispose();
@@ -179,18 +194,20 @@ export async function singleChatExchange(
     const splitter = new NdjsonLineSplitter();
     const lines = [...splitter.push(new TextEncoder().encode(raw)), ...splitter.end()];
     let text = '';
+    let thinking = '';
     let final: ChatChunk | undefined;
     for (const line of lines) {
       const chunk = parseChunkLine(line);
       if (typeof chunk.error === 'string') throw errorLine(chunk.error, body);
       text += chunkText(chunk);
+      thinking += chunkThinking(chunk);
       if (chunk.done === true) final = chunk;
     }
     if (!final) throw new OllamaStreamError('incomplete', 'the answer ended without "done"');
-    return { text, metrics: metricsFromChunk(final), cancelled: false, durationMs: timing.clock.monotonic() - started, chunks: text ? 1 : 0 };
+    return { text, thinking, metrics: metricsFromChunk(final), cancelled: false, durationMs: timing.clock.monotonic() - started, chunks: text ? 1 : 0 };
   } catch (error) {
     const settled = settleError(error, dog, callerSignal, endpoint);
-    if (settled === CANCELLED) return { text: '', metrics: {}, cancelled: true, durationMs: timing.clock.monotonic() - started, chunks: 0 };
+    if (settled === CANCELLED) return { text: '', thinking: '', metrics: {}, cancelled: true, durationMs: timing.clock.monotonic() - started, chunks: 0 };
     throw settled;
   } finally {
     dog.dispose();

@@ -25,12 +25,16 @@ export interface ModelFacts {
   family?: string;
   parameterSize?: string;
   quantization?: string;
+  /** The model reasons before answering (`thinking` in /api/show capabilities): it may be sent `think`. */
+  thinking: boolean;
   /** Plain sentences for the log (reload expected, Modelfile overridden, ...). */
   notes: string[];
 }
 
-/** The facts /api/show gives about a model's window. */
+/** The facts /api/show gives about a model's window (and what it can do). */
 export interface ShowFacts {
+  /** `capabilities` ("completion", "tools", "thinking", "embedding", ...); empty for servers before 0.6.4. */
+  capabilities?: string[];
   architecture?: string;
   trainedContext?: number;
   modelfileNumCtx?: number;
@@ -61,6 +65,7 @@ export function parseShow(show: ShowResponse): ShowFacts {
   }
   const numCtx = Number(parseParameters(show.parameters).get('num_ctx')?.[0]);
   return {
+    capabilities: Array.isArray(show.capabilities) ? show.capabilities.filter((c): c is string => typeof c === 'string') : undefined,
     architecture,
     trainedContext: typeof trained === 'number' && trained > 0 ? trained : undefined,
     modelfileNumCtx: Number.isInteger(numCtx) && numCtx > 0 ? numCtx : undefined,
@@ -230,6 +235,7 @@ function toFacts(model: string, maxTokens: number, c: CachedShow): ModelFacts {
     family: c.show.family,
     parameterSize: c.show.parameterSize,
     quantization: c.show.quantization,
+    thinking: c.show.capabilities?.includes('thinking') ?? false,
     notes,
   };
 }

@@ -28,7 +28,10 @@ export interface ChatRequest {
   options?: ChatRequestOptions;
   keep_alive?: string | number;
   format?: unknown;
-  think?: boolean;
+  /** Thinking models: on/off, or a level for models that take levels (gpt-oss). Absent means ON for a thinking model since 0.12.4. */
+  think?: boolean | 'low' | 'medium' | 'high';
+  /** false: a prompt longer than num_ctx is HTTP 400 instead of being cut silently (Ollama 0.12.6+; older servers ignore it). */
+  truncate?: boolean;
 }
 
 /** One NDJSON line of a streamed /api/chat (or /api/generate) answer, or the one non-streaming object. */
@@ -38,6 +41,8 @@ export interface ChatChunk {
   message?: { role?: string; content?: string; thinking?: string };
   /** /api/generate carries the text here instead of `message`. */
   response?: string;
+  /** /api/generate carries a thinking model's reasoning here. */
+  thinking?: string;
   done?: boolean;
   done_reason?: string;
   total_duration?: number;
@@ -73,6 +78,12 @@ export function metricsFromChunk(chunk: ChatChunk): ChatMetrics {
     evalCount: num(chunk.eval_count),
     evalDurationNs: num(chunk.eval_duration),
   };
+}
+
+/** The reasoning a thinking model's chunk adds (`message.thinking`, or /api/generate's `thinking`). */
+export function chunkThinking(chunk: ChatChunk): string {
+  if (chunk.message && typeof chunk.message.thinking === 'string') return chunk.message.thinking;
+  return typeof chunk.thinking === 'string' ? chunk.thinking : '';
 }
 
 /** The text a chunk adds to the answer (chat `message.content` or generate `response`). */

@@ -68,6 +68,8 @@ interface ActiveRequest {
   assistantId: string;
   abort: AbortController;
   text: string;
+  /** A thinking model's reasoning so far. */
+  thinking: string;
   done: Promise<void>;
 }
 
@@ -217,7 +219,7 @@ export class ChatController {
     const { model, limit } = this.o.getModel();
     const streaming = this.active && this.active.conversationId === conversation.id ? this.active : undefined;
     const messages = conversation.messages.map((m) =>
-      streaming && m.id === streaming.assistantId ? { ...m, text: streaming.text, status: 'streaming' as const } : m,
+      streaming && m.id === streaming.assistantId ? { ...m, text: streaming.text, thinking: streaming.thinking || undefined, status: 'streaming' as const } : m,
     );
     return {
       model,
@@ -253,6 +255,7 @@ export class ChatController {
       assistantId: assistant.id,
       abort: new AbortController(),
       text: '',
+      thinking: '',
       done: new Promise<void>((r) => (finish = r)),
     };
     this.active = active;
@@ -282,17 +285,25 @@ export class ChatController {
     context: ContextChunk[],
     systemPrompt: string | undefined,
   ): Promise<void> {
+    // Answer and thinking tokens are batched per timer tick into one post each (the webview draws per frame anyway).
     let pending = '';
+    let pendingThinking = '';
     let cancelTimer: (() => void) | undefined;
     const flush = () => {
       cancelTimer = undefined;
-      if (!pending) return;
-      this.post({ type: 'streamTokens', messageId: active.assistantId, text: pending });
+      if (pendingThinking) this.post({ type: 'streamThinking', messageId: active.assistantId, text: pendingThinking });
+      if (pending) this.post({ type: 'streamTokens', messageId: active.assistantId, text: pending });
       pending = '';
+      pendingThinking = '';
     };
     const onToken = (token: string) => {
       active.text += token;
       pending += token;
+      cancelTimer ??= this.o.setTimer(flush, this.o.batchMs);
+    };
+    const onThinking = (token: string) => {
+      active.thinking += token;
+      pendingThinking += token;
       cancelTimer ??= this.o.setTimer(flush, this.o.batchMs);
     };
     // Streaming broke and one non-streaming request follows: what was shown is void, start the answer afresh.
@@ -300,7 +311,9 @@ export class ChatController {
       cancelTimer?.();
       cancelTimer = undefined;
       pending = '';
+      pendingThinking = '';
       active.text = '';
+      active.thinking = '';
       this.post({ type: 'messageAdded', message: placeholder });
       this.post({ type: 'notice', text: `Streaming failed (${reason}); asking again without streaming.` });
     };
@@ -308,6 +321,7 @@ export class ChatController {
       const result = await this.o.backend.generateResponse(request.prompt, context, {
         history,
         onToken,
+        onThinking,
         onFallback,
         signal: active.abort.signal,
         systemPrompt,
@@ -317,10 +331,11 @@ export class ChatController {
       cancelTimer?.();
       flush();
       const text = result.text || active.text;
+      const thinking = result.thinking || active.thinking || undefined;
       const status = result.cancelled || active.abort.signal.aborted ? 'stopped' : 'done';
       const usage = breakdownFromUsage(result.usage);
-      this.o.store.updateMessage(active.conversationId, active.assistantId, { text, status });
-      this.post({ type: 'streamEnd', messageId: active.assistantId, status, text });
+      this.o.store.updateMessage(active.conversationId, active.assistantId, { text, thinking, status });
+      this.post({ type: 'streamEnd', messageId: active.assistantId, status, text, thinking });
       this.setUsage(
         active.conversationId,
         user.id,
@@ -339,10 +354,15 @@ export class ChatController {
     const info = cancelled ? undefined : toChatError(error, this.o.getModel().model);
     if (!cancelled) this.o.host.logError('chat: request failed', error);
     const status = cancelled ? 'stopped' : 'error';
-    const message = store.updateMessage(active.conversationId, active.assistantId, { text: active.text, status, error: info });
+    const message = store.updateMessage(active.conversationId, active.assistantId, {
+      text: active.text,
+      thinking: active.thinking || undefined,
+      status,
+      error: info,
+    });
     // The placeholder may not be on screen yet (the count itself can fail or be stopped): (re)send it whole.
     if (message) this.post({ type: 'messageAdded', message });
-    this.post({ type: 'streamEnd', messageId: active.assistantId, status, text: active.text });
+    this.post({ type: 'streamEnd', messageId: active.assistantId, status, text: active.text, thinking: active.thinking || undefined });
     if (info) this.post({ type: 'error', messageId: active.assistantId, error: info });
   }
 

@@ -1,13 +1,6 @@
 // The chat webview: draws what the host says (src/protocol.ts) and reports what the user does.
 // It holds no conversation of its own; after a reload the host sends the whole state again.
-import {
-  CHAT_ACTIONS,
-  type ChatAction,
-  type ChatRequests,
-  type HostToWebview,
-  type PanelState,
-  type WebviewToHost,
-} from '../../protocol/chat';
+import { CHAT_ACTIONS, type ChatAction, type ChatRequests, type HostToWebview, type PanelState, type WebviewToHost } from '../../protocol/chat';
 import { RpcClient } from '../../protocol/rpc';
 import './chat.css';
 import { Composer } from './composer';
@@ -74,8 +67,10 @@ function onMessage(m: HostToWebview): void {
       return setStreaming(m.messageId);
     case 'streamTokens':
       return list.appendTokens(m.messageId, m.text);
+    case 'streamThinking':
+      return list.appendThinking(m.messageId, m.text);
     case 'streamEnd':
-      list.endStream(m.messageId, m.status, m.text);
+      list.endStream(m.messageId, m.status, m.text, m.thinking);
       if (streamingId === m.messageId) setStreaming(undefined);
       composer.measureNow();
       return;

@@ -13,6 +13,8 @@ interface Entry {
   body: HTMLElement;
   footer: HTMLElement;
   stream?: StreamingBody;
+  /** A thinking model's reasoning: a collapsed section above the answer, created when the first thought arrives. */
+  thinking?: { section: HTMLDetailsElement; body: HTMLElement; stream?: StreamingBody };
 }
 
 export class MessageList {
@@ -63,10 +65,28 @@ export class MessageList {
     entry.stream?.append(text);
   }
 
-  endStream(id: string, status: MessageStatus, text: string): void {
+  /** Reasoning of a thinking model, streamed into its collapsed section (rendered as safely as the answer). */
+  appendThinking(id: string, text: string): void {
     const entry = this.entries.get(id);
     if (!entry) return;
-    entry.data = { ...entry.data, status, text };
+    entry.data.thinking = (entry.data.thinking ?? '') + text;
+    const thinking = this.thinkingOf(entry);
+    if (thinking.stream) thinking.stream.append(text);
+    else thinking.stream = new StreamingBody(thinking.body, entry.data.thinking, () => this.scrollToEnd());
+    thinking.section.dataset.streaming = 'true';
+  }
+
+  endStream(id: string, status: MessageStatus, text: string, thinking?: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    entry.data = { ...entry.data, status, text, thinking };
+    if (thinking) {
+      const t = this.thinkingOf(entry);
+      if (t.stream) t.stream.finish(thinking);
+      else t.body.replaceChildren(renderMarkdown(thinking, decorateCodeBlock));
+      t.stream = undefined;
+      delete t.section.dataset.streaming;
+    }
     entry.root.dataset.status = status;
     if (entry.stream) entry.stream.finish(text);
     else entry.body.replaceChildren(renderMarkdown(text, decorateCodeBlock));
@@ -98,6 +118,18 @@ export class MessageList {
     this.scrollToEnd();
   }
 
+  /** The entry's Thinking section, created (collapsed, before the answer) on first use. */
+  private thinkingOf(entry: Entry): NonNullable<Entry['thinking']> {
+    if (entry.thinking) return entry.thinking;
+    const section = el('details', 'thinking', undefined, 'thinking');
+    const summary = el('summary', 'thinking-summary', 'Thinking', 'thinking-summary');
+    const body = el('div', 'thinking-body markdown', undefined, 'thinking-body');
+    section.append(summary, body);
+    entry.body.before(section);
+    entry.thinking = { section, body };
+    return entry.thinking;
+  }
+
   private build(message: ChatMessage): Entry {
     const root = el('article', `message message-${message.role}`, undefined, 'message');
     root.dataset.role = message.role;
@@ -119,6 +151,13 @@ export class MessageList {
       entry.stream = new StreamingBody(body, message.text, () => this.scrollToEnd());
     } else {
       body.append(renderMarkdown(message.text, decorateCodeBlock));
+    }
+    if (message.thinking) {
+      const t = this.thinkingOf(entry);
+      if (message.status === 'streaming') {
+        t.stream = new StreamingBody(t.body, message.thinking, () => this.scrollToEnd());
+        t.section.dataset.streaming = 'true';
+      } else t.body.append(renderMarkdown(message.thinking, decorateCodeBlock));
     }
     this.drawFooter(entry);
     return entry;

@@ -5,6 +5,12 @@ import { BUSY_TEXT, createdAt, goJson, omitZero, splitInsideCharacter } from './
 
 type Kind = 'chat' | 'generate';
 
+/** One streamed piece of the answer: a thinking model's reasoning, or the answer's text. */
+interface Piece {
+  content?: string;
+  thinking?: string;
+}
+
 const INTEGER_OPTIONS = ['num_ctx', 'num_predict', 'num_keep', 'seed', 'top_k', 'num_batch', 'num_gpu', 'num_thread'];
 
 /** Writes an Ollama JSON error: `{"error":"..."}` with a real status. */
@@ -82,6 +88,10 @@ export async function handleGeneration(
   for (const key of INTEGER_OPTIONS) {
     if (key in options && !Number.isInteger(options[key])) return sendError(res, record, 500, `option "${key}" must be of type integer`);
   }
+  // A request that asks a model without the capability to think is refused before anything else (Ollama's wording).
+  if (body.think !== undefined && body.think !== false && model.thinking === undefined) {
+    return sendError(res, record, 400, `"${name}" does not support thinking`);
+  }
   const failure = takeFailure(model);
   if (failure?.kind === 'busy') return sendError(res, record, 503, BUSY_TEXT);
   if (failure?.kind === 'http') {
@@ -136,12 +146,19 @@ export async function handleGeneration(
   const promptStarted = process.hrtime.bigint();
   await sleep(model.timeToFirstTokenMs, aborted);
   const promptNs = Number(process.hrtime.bigint() - promptStarted);
-  let tokens = replyTokens(replyText(model, messages));
+  // A thinking model reasons first (message.thinking), unless the request says think:false; both count against
+  // num_predict and in eval_count, as in Ollama.
+  const thinks = model.thinking !== undefined && body.think !== false;
+  const thoughts: Piece[] = thinks ? replyTokens(model.thinking ?? '').map((t) => ({ thinking: t })) : [];
+  let tokens: Piece[] = [...thoughts, ...replyTokens(replyText(model, messages)).map((t) => ({ content: t }))];
   const numPredict = typeof options.num_predict === 'number' && options.num_predict > 0 ? options.num_predict : Infinity;
   const doneReason = tokens.length > numPredict ? 'length' : 'stop';
   tokens = tokens.slice(0, numPredict);
   const delay = model.tokensPerSecond > 0 ? 1000 / model.tokensPerSecond : 0;
-  const piece = (content: string) => (kind === 'chat' ? { message: { role: 'assistant', content } } : { response: content });
+  const piece = (p: Piece) =>
+    kind === 'chat'
+      ? { message: { role: 'assistant', content: p.content ?? '', ...(p.thinking !== undefined ? { thinking: p.thinking } : {}) } }
+      : { response: p.content ?? '', ...(p.thinking !== undefined ? { thinking: p.thinking } : {}) };
   const finalFields = (evalNs: number) => ({
     done: true,
     done_reason: doneReason,
@@ -161,7 +178,9 @@ export async function handleGeneration(
     for (let i = 0; i < tokens.length && !aborted.aborted; i++) await sleep(delay, aborted);
     if (aborted.aborted) return state.end(record, false);
     record.chunksSent = tokens.length;
-    sendJson(res, record, { model: name, created_at: createdAt(), ...piece(tokens.join('')), ...finalFields(Number(process.hrtime.bigint() - evalStarted)) });
+    const thought = tokens.map((t) => t.thinking ?? '').join('');
+    const whole = piece({ content: tokens.map((t) => t.content ?? '').join(''), thinking: thought || undefined });
+    sendJson(res, record, { model: name, created_at: createdAt(), ...whole, ...finalFields(Number(process.hrtime.bigint() - evalStarted)) });
     return state.end(record, true);
   }
 
@@ -195,7 +214,7 @@ export async function handleGeneration(
     return state.end(record, false);
   }
   if (aborted.aborted) return state.end(record, false);
-  await writeLine({ model: name, created_at: createdAt(), ...piece(''), ...finalFields(Number(process.hrtime.bigint() - evalStarted)) });
+  await writeLine({ model: name, created_at: createdAt(), ...piece({ content: '' }), ...finalFields(Number(process.hrtime.bigint() - evalStarted)) });
   res.end();
   state.end(record, true);
 }

@@ -22,6 +22,8 @@ export interface SimModelConfig {
   loadedContext?: number;
   /** The answer: fixed text, `{ echo: true }` for "You said: <last user message>", or `{ demo: true }` for npm run demo's canned answers. */
   reply?: string | { echo: true; prefix?: string } | { demo: true };
+  /** A thinking model: the reasoning it streams in `message.thinking` before answering (unless the request says think:false). */
+  thinking?: string;
   /** Model tokens per character of message content (deterministic tokenizer stand-in). */
   tokensPerChar?: number;
   /** Template tokens added per message (role markers and separators). */
@@ -47,8 +49,8 @@ export interface SimModelConfig {
   quantization?: string;
 }
 
-export type ResolvedModel = Required<Omit<SimModelConfig, 'modelfileNumCtx' | 'loadedContext' | 'stall' | 'failure'>> &
-  Pick<SimModelConfig, 'modelfileNumCtx' | 'loadedContext' | 'stall' | 'failure'>;
+export type ResolvedModel = Required<Omit<SimModelConfig, 'modelfileNumCtx' | 'loadedContext' | 'stall' | 'failure' | 'thinking'>> &
+  Pick<SimModelConfig, 'modelfileNumCtx' | 'loadedContext' | 'stall' | 'failure' | 'thinking'>;
 
 export const DEFAULT_REPLY = 'Sure. Use `a < b && b > c` here: naïve café, 東京, 🎉 done.';
 

@@ -8,6 +8,7 @@
 //   #unreachable Ollama is not running (error card with Retry / Open Settings / Open Log)
 //   #missing     the model is not installed (Copy pull command)
 //   #xss         model output that tries to run script
+//   #think       a thinking model: reasoning (with hostile HTML in it) streams first, then the answer
 //   (anything else) a short answer with a fenced TypeScript block
 // Every message the webview sends is recorded in window.__sent for the harness to assert on.
 import type {
@@ -102,7 +103,8 @@ const ANSWERS = {
   slow: Array.from({ length: 60 }, (_, i) => `Step ${i + 1}: this sentence is part of a deliberately long answer.`).join('\n\n'),
   xss: 'Model output that tries to run code:\n\n<script>window.__xss = "script"</script>\n\n<img src=x onerror="window.__xss = \'img\'">\n\nInline <b onmouseover="window.__xss=\'b\'">bold?</b> and [a link](javascript:window.__xss=\'link\') and <iframe src="javascript:window.__xss=\'iframe\'"></iframe>\n\n```html\n<script>alert(1)</script>\n```',
 };
-type Tag = 'normal' | 'slow' | 'truncate' | 'server' | 'unreachable' | 'missing' | 'xss';
+type Tag = 'normal' | 'slow' | 'truncate' | 'server' | 'unreachable' | 'missing' | 'xss' | 'think';
+const THOUGHT = 'The user wants **clamp**. Keep `lo <= hi`. <img src=x onerror="window.__xss = \'thinking\'"> Then answer briefly.';
 
 function tokensOf(text: string): string[] {
   return text.match(/\s*\S+|\s+/g) ?? [];
@@ -122,7 +124,7 @@ function setNotices(message: ChatMessage, notices: Notice[]): void {
 
 function start(userMessage: ChatMessage, replaceId?: string): void {
   const prompt = userMessage.text;
-  const tag = ((/#(slow|truncate|server|unreachable|missing|xss)/.exec(prompt) || [])[1] as Tag | undefined) ?? 'normal';
+  const tag = ((/#(slow|truncate|server|unreachable|missing|xss|think)/.exec(prompt) || [])[1] as Tag | undefined) ?? 'normal';
   const truncated = tag === 'truncate';
   const usage: MessageUsage = { prompt: breakdown(prompt, truncated ? { context: 3900, history: 2600 } : {}) };
   userMessage.usage = usage;
@@ -173,6 +175,7 @@ function start(userMessage: ChatMessage, replaceId?: string): void {
   addMessage(assistant);
   toWebview({ type: 'streamStart', messageId: assistant.id });
   const tokens = tokensOf(tag in ANSWERS ? ANSWERS[tag as keyof typeof ANSWERS] : ANSWERS.normal);
+  const thoughts = tag === 'think' ? tokensOf(THOUGHT) : [];
   const perBatch = tag === 'slow' ? 1 : 3;
   const delay = tag === 'slow' ? 40 : window.__fake.tokenDelayMs;
   let i = 0;
@@ -184,12 +187,20 @@ function start(userMessage: ChatMessage, replaceId?: string): void {
     conversation.total += usage.prompt.used + completion;
     usage.completionTokens = completion;
     usage.modelPromptTokens = tag === 'server' ? 2048 : usage.prompt.used;
-    toWebview({ type: 'streamEnd', messageId: assistant.id, status, text: assistant.text });
+    toWebview({ type: 'streamEnd', messageId: assistant.id, status, text: assistant.text, thinking: assistant.thinking });
     toWebview({ type: 'usage', messageId: userMessage.id, usage });
     if (tag === 'server') setNotices(userMessage, [{ kind: 'serverCut', sentTokens: 5310, evaluatedTokens: 2048, expectedTokens: 5310, numCtx: LIMIT }]);
     toWebview({ type: 'conversationTotal', tokens: conversation.total });
   };
+  let t = 0;
   const timer = setInterval(() => {
+    if (t < thoughts.length) {
+      const thought = thoughts.slice(t, t + perBatch).join('');
+      t += perBatch;
+      assistant.thinking = (assistant.thinking ?? '') + thought;
+      toWebview({ type: 'streamThinking', messageId: assistant.id, text: thought });
+      return;
+    }
     const batch = tokens.slice(i, i + perBatch).join('');
     i += perBatch;
     assistant.text += batch;

@@ -294,6 +294,23 @@ try {
     await shoot('dark-xss');
   });
 
+  await check("a thinking model's reasoning streams into a collapsed Thinking section above the answer, rendered inert", async () => {
+    await send('Clamp it #think');
+    const answer = lastMessage('assistant');
+    await answer.locator(T('thinking')).waitFor(WAIT);
+    await waitDone(answer);
+    const section = answer.locator(T('thinking'));
+    assert((await section.evaluate((d) => d.open)) === false, 'collapsed by default');
+    assert((await section.locator(T('thinking-summary')).textContent()) === 'Thinking', 'summary');
+    assert((await section.locator('strong').first().textContent()) === 'clamp', 'the reasoning is markdown');
+    assert((await section.locator('img').count()) === 0, 'no image from the reasoning');
+    assert((await page.evaluate(() => window.__xss)) !== 'thinking', 'nothing in the reasoning ran');
+    assert((await answer.locator(T('message-body')).textContent()).includes('clamp'), 'the answer follows');
+    await section.locator(T('thinking-summary')).click();
+    assert((await section.evaluate((d) => d.open)) === true, 'opens on click');
+    await shoot('dark-thinking');
+  });
+
   await check('no page errors and no blocked inline styles so far', async () => {
     assert(pageErrors.length === 0, pageErrors.join('\n'));
   });

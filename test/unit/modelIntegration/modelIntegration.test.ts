@@ -170,6 +170,23 @@ describe('ModelIntegration against the simulator', function () {
     assert.ok(retried && retried.modelTokens !== undefined && retried.modelTokens > 0, JSON.stringify(result.notices));
   });
 
+  it('asks a thinking model to think (or not, as therapist.think says), never a model that cannot, and returns the reasoning apart', async () => {
+    sim.configureModel({ name: 'coder:7b', thinking: 'Let me look at parseConfig first.' });
+    const thoughts: string[] = [];
+    const thinking = await make().generateResponse('What does parseConfig do?', [], { onThinking: (t) => thoughts.push(t) });
+    assert.equal((chats()[0].body as { think?: unknown }).think, true, "'auto' asks a thinking model for its default, on");
+    assert.equal(thinking.thinking, 'Let me look at parseConfig first.');
+    assert.equal(thoughts.join(''), thinking.thinking);
+    assert.equal(thinking.text, REPLY);
+    assert.ok((thinking.usage.evalCount ?? 0) > 12, "the reasoning counts in the answer's tokens");
+    const off = await make({ think: 'off' }).generateResponse('Again, briefly');
+    assert.equal((chats()[1].body as { think?: unknown }).think, false);
+    assert.equal(off.thinking, '');
+    await make({ model: 'tiny:1b' }).generateResponse('hi');
+    assert.equal('think' in (chats()[2].body as object), false, 'a model that cannot think is never asked (Ollama would answer 400)');
+    assert.equal((chats()[2].body as { truncate?: unknown }).truncate, false, 'every request asks Ollama to refuse rather than cut');
+  });
+
   it('falls back to non-streaming with the promised warning', async () => {
     sim.configureModel({ name: 'coder:7b', failure: { kind: 'error-line', afterChunks: 2, message: 'llama runner process has terminated', times: 1 } });
     const reasons: string[] = [];

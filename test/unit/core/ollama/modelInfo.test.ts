@@ -20,7 +20,9 @@ describe('model facts', () => {
       model_info: { 'general.architecture': 'qwen2', 'qwen2.context_length': 32768, 'llama.context_length': 1 },
     });
     assert.deepEqual([facts.trainedContext, facts.modelfileNumCtx, facts.family], [32768, 4096, 'qwen2']);
+    assert.deepEqual(parseShow({ capabilities: ['completion', 'thinking'] }).capabilities, ['completion', 'thinking']);
     assert.deepEqual(parseShow({}), {
+      capabilities: undefined,
       architecture: undefined,
       trainedContext: undefined,
       modelfileNumCtx: undefined,

@@ -597,4 +597,37 @@ describe('ChatController', () => {
     assert.deepEqual(s.port.types().slice(0, 2), ['state', 'server']);
     assert.deepEqual(s.port.of('server')[0], { type: 'server', version: '0.33.0', demo: 'canned answers, not a model' });
   });
+
+  it("streams a thinking model's reasoning apart from the answer, batched, and keeps it with the answer", async () => {
+    const s = setup();
+    await ready(s);
+    s.backend.answer = async (call) => {
+      call.options.onThinking?.('Look at ');
+      call.options.onThinking?.('clamp first.');
+      call.options.onToken('It clamps.');
+      return result({ text: 'It clamps.', thinking: 'Look at clamp first.' });
+    };
+    await s.controller.ask({ prompt: 'What does clamp do?' });
+    assert.deepEqual(
+      s.port.of('streamThinking').map((m) => m.text),
+      ['Look at clamp first.'],
+      'one batch per tick',
+    );
+    const end = s.port.of('streamEnd')[0];
+    assert.deepEqual([end.text, end.thinking], ['It clamps.', 'Look at clamp first.']);
+    const stored = s.store.active().messages[1];
+    assert.deepEqual([stored.text, stored.thinking], ['It clamps.', 'Look at clamp first.']);
+    assert.deepEqual(
+      s.backend.calls.length === 1 &&
+        (await (async () => {
+          await s.controller.ask({ prompt: 'next' });
+          return s.backend.calls[1].options.history;
+        })()),
+      [
+        { role: 'user', content: 'What does clamp do?' },
+        { role: 'assistant', content: 'It clamps.' },
+      ],
+      'the reasoning is not sent back as history',
+    );
+  });
 });

@@ -116,6 +116,7 @@ export function usageInfo(over: Partial<UsageInfo> = {}): UsageInfo {
 export function result(over: Partial<GenerateResult> = {}): GenerateResult {
   return {
     text: 'answer',
+    thinking: '',
     notices: [],
     truncated: false,
     truncatedSections: [],
