@@ -2,7 +2,8 @@ import { TherapistError } from './core/errors';
 import { budgetShares, validateBudgets, validateCalibration, type BudgetSettings, type BudgetShares } from './core/tokens/budgets';
 import { CountCache } from './core/tokens/countCache';
 import { EstimateTokenizer } from './core/tokens/estimateTokenizer';
-import { Meter, calibrate } from './core/tokens/meter';
+import { classCounts, type ClassCounts } from './core/tokens/contentClasses';
+import { Meter, type Calibration } from './core/tokens/meter';
 import { optimizePromptWith } from './core/tokens/optimizer';
 import { TiktokenTokenizer, loadGpt2Encoding, type Gpt2Encoding } from './core/tokens/tiktokenTokenizer';
 import { messageOf, silentLogger, type Logger } from './core/runtime';
@@ -38,6 +39,8 @@ export class TokenCounter {
   private reason: string | undefined;
   private disposed = false;
   private readonly cache: CountCache;
+  /** Per-class counts, only filled when a fit uses the per-class calibration of the GPT-2 fallback. */
+  private readonly classCache: CountCache<ClassCounts>;
   private readonly logger: Logger;
   private readonly forced: string | undefined;
 
@@ -53,6 +56,7 @@ export class TokenCounter {
     const cacheSize = options.cacheSize ?? DEFAULT_CACHE_CHARS;
     if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) throw new TypeError(`cacheSize must be a non-negative integer, got ${cacheSize}`);
     this.cache = new CountCache(cacheSize);
+    this.classCache = new CountCache<ClassCounts>(Math.floor(cacheSize / 4));
     this.logger = options.logger ?? silentLogger;
     const env = (options.env ?? process.env).THERAPIST_TOKENIZER;
     if (options.forceEstimate) this.forced = 'forced by the forceEstimate option';
@@ -128,6 +132,7 @@ export class TokenCounter {
     this.logger.warn(`${this.reason}. Switching to the conservative estimate; counts are labelled as estimates.`);
     // The cache holds exact counts; mixing them with estimates would make one plan's numbers inconsistent.
     this.cache.clear();
+    this.classCache.clear();
     this.active = new EstimateTokenizer();
     try {
       failed.dispose();
@@ -137,18 +142,40 @@ export class TokenCounter {
     return true;
   }
 
+  /**
+   * This counter's tokens of `text` per content class (whitespace runs, numbers, CJK, emoji, the rest), for the
+   * per-class calibration of the GPT-2 fallback; cached like the counts.
+   */
+  countClasses(text: string): ClassCounts {
+    const hit = this.classCache.get(text);
+    if (hit) return hit;
+    const counts = classCounts(text, (t) => this.countTokens(t));
+    this.classCache.set(text, counts);
+    return counts;
+  }
+
   /** Tokens of a conversation: each message's content, calibrated, plus `perMessageOverhead` per message. */
-  countMessages(history: readonly HistoryMessage[], perMessageOverhead = 0, calibration = 1): number {
-    validateCalibration(calibration);
+  countMessages(history: readonly HistoryMessage[], perMessageOverhead = 0, calibration: Calibration = 1): number {
+    const meter = this.meter(calibration);
     let total = 0;
-    for (const m of history) total += calibrate(this.countTokens(m.content), calibration) + perMessageOverhead;
+    for (const m of history) total += meter.measure(m.content) + perMessageOverhead;
     return total;
   }
 
   /** Model tokens for `text` under a calibration (what the optimizer reports for it). */
-  countCalibrated(text: string, calibration = 1): number {
+  countCalibrated(text: string, calibration: Calibration = 1): number {
+    return this.meter(calibration).measure(text);
+  }
+
+  /** A meter over this counter's cached counts. */
+  private meter(calibration: Calibration): Meter {
     validateCalibration(calibration);
-    return calibrate(this.countTokens(text), calibration);
+    return new Meter(
+      this.tokenizer,
+      (text) => this.countTokens(text),
+      calibration,
+      (text) => this.countClasses(text),
+    );
   }
 
   /** The token shares of this counter's window (or of `maxTokens` when given). */
@@ -168,10 +195,8 @@ export class TokenCounter {
         ? this.settings
         : { ...this.settings, ...options.budgets, maxTokens: options.maxTokens ?? this.maxTokens };
     if (settings !== this.settings) validateBudgets(settings);
-    const calibration = options.calibration ?? 1;
-    validateCalibration(calibration);
     const tokenizer = this.tokenizer;
-    const meter = new Meter(tokenizer, (text) => this.countTokens(text), calibration);
+    const meter = this.meter(options.calibration ?? 1);
     try {
       const plan = optimizePromptWith(meter, tokenizer.estimated, settings, systemPrompt, userInput, contextChunks, options);
       // If tiktoken failed during the plan, its numbers mix two tokenizers: plan again with the estimate.
@@ -215,5 +240,6 @@ export class TokenCounter {
     if (this.active && this.active !== this.options.tokenizer) this.active.dispose();
     this.active = undefined;
     this.cache.clear();
+    this.classCache.clear();
   }
 }

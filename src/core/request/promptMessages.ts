@@ -1,4 +1,5 @@
 import { CONTEXT_SEPARATOR } from '../tokens/contextFit';
+import { maxFactor } from '../tokens/meter';
 import type { OptimizedPrompt } from '../tokens/types';
 import type { ChatMessage } from '../ollama/wire';
 
@@ -26,5 +27,6 @@ export function templateTokens(plan: OptimizedPrompt, messageCount: number): num
  */
 export function rawContentTokens(plan: OptimizedPrompt, messageCount: number): number {
   const content = plan.tokenUsage.total - templateTokens(plan, messageCount);
-  return Math.max(0, Math.round(content / plan.tokenUsage.calibration));
+  const cal = plan.tokenUsage.calibration;
+  return Math.max(0, Math.round(content / (typeof cal === 'number' ? cal : maxFactor(cal))));
 }

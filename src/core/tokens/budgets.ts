@@ -1,4 +1,6 @@
 import { ConfigurationError } from '../errors';
+import { CONTENT_CLASSES } from './contentClasses';
+import type { Calibration } from './meter';
 
 /** The four budget settings as the user writes them (fractions of maxTokens). */
 export interface BudgetSettings {
@@ -58,8 +60,20 @@ export function validateCompletionReserve(reserve: number, limit: number): void 
   }
 }
 
-/** Checks a calibration factor (model tokens per GPT-2 token). */
-export function validateCalibration(calibration: number): void {
+/** The range of one content class's learned ratio (whitespace runs can cost a model far less than GPT-2). */
+export const MIN_CLASS_RATIO = 0.05;
+
+/** Checks a calibration: one factor (model tokens per GPT-2 token), or one per content class. */
+export function validateCalibration(calibration: Calibration): void {
+  if (typeof calibration === 'object' && calibration !== null) {
+    for (const c of CONTENT_CLASSES) {
+      const v = calibration[c];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < MIN_CLASS_RATIO || v > MAX_CALIBRATION) {
+        throw new ConfigurationError(`calibration.${c}`, v, `a number from ${MIN_CLASS_RATIO} to ${MAX_CALIBRATION} (model tokens per GPT-2 token of ${c})`);
+      }
+    }
+    return;
+  }
   if (typeof calibration !== 'number' || !Number.isFinite(calibration) || calibration < MIN_CALIBRATION || calibration > MAX_CALIBRATION) {
     throw new ConfigurationError('calibration', calibration, `a number from ${MIN_CALIBRATION} to ${MAX_CALIBRATION} (model tokens per GPT-2 token)`);
   }

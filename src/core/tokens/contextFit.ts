@@ -35,6 +35,9 @@ const SEAM_PROBE = 'x';
 export function contextTokens(meter: Meter, chunks: readonly string[], userInput: string): number {
   if (chunks.length === 0) return 0;
   const block = contextBlock(chunks);
+  // A per-class calibration measures the joined text by its runs; the block ends in a whitespace run, so the
+  // block's runs are the same strings every time and their counts come from the cache.
+  if (typeof meter.calibration !== 'number') return meter.measure(block + userInput) - meter.measure(userInput);
   const userRaw = meter.countRaw(userInput);
   const startsWord = userInput.length > 0 && classAt(userInput, 0) !== CharClass.Space;
   const joinedRaw =
@@ -42,6 +45,14 @@ export function contextTokens(meter: Meter, chunks: readonly string[], userInput
       ? meter.countRaw(block + SEAM_PROBE) - meter.countRaw(SEAM_PROBE) + userRaw
       : meter.countRaw(block + userInput);
   return calibrate(joinedRaw, meter.calibration) - calibrate(userRaw, meter.calibration);
+}
+
+/** What a chunk's boundary may cost on top of its own text: the separator and the seam slack. */
+function seamCost(meter: Meter): number {
+  const cal = meter.calibration;
+  return typeof cal === 'number'
+    ? calibrate(meter.countRaw(CONTEXT_SEPARATOR) + BOUNDARY_SLACK_TOKENS, cal)
+    : meter.measure(CONTEXT_SEPARATOR) + meter.scaleRaw(BOUNDARY_SLACK_TOKENS);
 }
 
 export interface RankedChunk {
@@ -66,7 +77,10 @@ export function rankChunks(chunks: readonly ContextChunk[], meter: Meter): Ranke
     // An empty chunk carries nothing: it is neither sent nor reported.
     if (text.length === 0) return;
     const relevance = typeof c.relevance === 'number' && !Number.isNaN(c.relevance) ? c.relevance : undefined;
-    const cost = calibrate(meter.countRaw(text) + sepRaw + BOUNDARY_SLACK_TOKENS, meter.calibration);
+    const cost =
+      typeof meter.calibration === 'number'
+        ? calibrate(meter.countRaw(text) + sepRaw + BOUNDARY_SLACK_TOKENS, meter.calibration)
+        : meter.measure(text) + seamCost(meter);
     out.push({ index, text, relevance, source: c.source, id: c.id, tokens: meter.measure(text), cost });
   });
   return out.sort((a, b) => {
@@ -95,7 +109,7 @@ export interface ContextFit {
  * in the rare case that seams cost more than the slack allowed, the least relevant kept chunk is dropped.
  */
 export function fitContext(ranked: readonly RankedChunk[], maxChunks: number, room: number, userInput: string, meter: Meter): ContextFit {
-  const seam = calibrate(meter.countRaw(CONTEXT_SEPARATOR) + BOUNDARY_SLACK_TOKENS, meter.calibration);
+  const seam = seamCost(meter);
   const kept: { chunk: RankedChunk; text: string; cut: boolean }[] = [];
   const dropped = new Map<RankedChunk, ChunkReport>();
   let left = room;

@@ -1,10 +1,10 @@
 /**
- * A least-recently-used cache of token counts keyed by the text itself, bounded by the total number of
+ * A least-recently-used cache of token counts (or per-class counts) keyed by the text itself, bounded by the total number of
  * characters it keeps alive (the keys are the memory). A conversation is re-counted on every turn and the
  * panel meter on every keystroke; with this cache only the text that changed is tokenized again.
  */
-export class CountCache {
-  private readonly entries = new Map<string, number>();
+export class CountCache<V = number> {
+  private readonly entries = new Map<string, V>();
   private chars = 0;
   hits = 0;
   misses = 0;
@@ -13,7 +13,7 @@ export class CountCache {
   constructor(readonly maxChars: number) {}
 
   /** The cached count of `text`, or undefined. A hit makes the entry the most recently used. */
-  get(text: string): number | undefined {
+  get(text: string): V | undefined {
     const count = this.entries.get(text);
     if (count === undefined) {
       this.misses++;
@@ -27,7 +27,7 @@ export class CountCache {
   }
 
   /** Remembers the count of `text`, evicting the least recently used entries beyond the bound. */
-  set(text: string, count: number): void {
+  set(text: string, count: V): void {
     if (text.length > this.maxChars / 4 || this.entries.has(text)) return;
     this.entries.set(text, count);
     this.chars += text.length;

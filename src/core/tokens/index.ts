@@ -12,3 +12,4 @@ export * from './tokenErrors';
 export * from './tokenizer';
 export * from './truncation';
 export * from './types';
+export * from './contentClasses';

@@ -33,7 +33,10 @@ export function optimizePromptWith(
     throw new ConfigurationError('maxContextChunks', maxChunks, 'a non-negative integer');
   }
   const shares = budgetShares(settings, options.completionReserve);
-  const available = shares.available;
+  // The template's once-per-prompt tokens are unavoidable: they come off the top and are reported with the system prompt.
+  const fixed = options.promptOverhead ?? 0;
+  validateOverhead(fixed);
+  const available = shares.available - fixed;
   const history = options.history ?? [];
   const separator = meter.measure(CONTEXT_SEPARATOR);
 
@@ -44,7 +47,7 @@ export function optimizePromptWith(
   const historyNeed = historyCosts.reduce((a, b) => a + b, 0);
   const ranked = rankChunks(contextChunks, meter);
   const contextNeedAll = ranked.reduce((a, c) => a + c.tokens + separator, 0);
-  const requested = systemNeed + userNeed + historyNeed + contextNeedAll;
+  const requested = fixed + systemNeed + userNeed + historyNeed + contextNeedAll;
   const truncated = new Set<PromptSection>();
 
   // 2. The system prompt and the user's message are kept whole whenever both fit. Otherwise the user's
@@ -61,7 +64,7 @@ export function optimizePromptWith(
     const userFit = fitText(userInput, userTarget - overhead, meter, 'middle');
     if (overhead > available || (userInput.length > 0 && userFit.text.length === 0)) {
       const minimumNeeded = overhead + (userInput.length > 0 ? smallestKeepingBudget(userInput, available - overhead, meter, 'middle') : 0);
-      throw new PromptTooLargeError({ limit: shares.limit, completionReserve: shares.completionReserve, minimumNeeded, requested });
+      throw new PromptTooLargeError({ limit: shares.limit, completionReserve: shares.completionReserve, minimumNeeded: minimumNeeded + fixed, requested });
     }
     userOut = userFit.text;
     userTokens = userFit.tokens + overhead;
@@ -104,14 +107,14 @@ export function optimizePromptWith(
   if (context.dropped.length > 0) truncated.add('context');
   const contextTokens = context.tokens;
 
-  const total = systemTokens + userTokens + historyTokens + contextTokens;
-  if (total > available) {
+  const total = fixed + systemTokens + userTokens + historyTokens + contextTokens;
+  if (total > shares.available) {
     // Unreachable by construction; a loud failure beats sending a prompt Ollama would cut silently.
-    throw new Error(`token engine invariant broken: ${total} prompt tokens > ${available} available`);
+    throw new Error(`token engine invariant broken: ${total} prompt tokens > ${shares.available} available`);
   }
   const truncatedSections = TRUNCATION_ORDER.filter((s) => truncated.has(s));
   const tokenUsage: TokenUsage = {
-    system: systemTokens,
+    system: fixed + systemTokens,
     user: userTokens,
     context: contextTokens,
     history: historyTokens,
@@ -122,6 +125,7 @@ export function optimizePromptWith(
     estimated,
     calibration: meter.calibration,
     perMessageOverhead: overhead,
+    promptOverhead: fixed,
   };
   return {
     systemPrompt: systemOut,

@@ -55,7 +55,7 @@ function decorate(marker: string, mode: CutMode, hasHead: boolean, hasTail: bool
 }
 
 function cutHead(text: string, keepBudget: number, meter: Meter, originalTokens: number): string | undefined {
-  const end = graphemeFloor(text, meter.tokenizer.prefixEnd(text, meter.rawBudget(keepBudget)));
+  const end = graphemeFloor(text, meter.tokenizer.prefixEnd(text, meter.rawBudget(keepBudget, text)));
   if (end === 0) return undefined;
   const head = text.slice(0, end);
   const removed = Math.max(1, originalTokens - meter.measure(head));
@@ -66,8 +66,8 @@ function cutMiddle(text: string, keepBudget: number, meter: Meter, originalToken
   // Half for the start, half for the end: a question is often at one end of a pasted block.
   const headBudget = Math.ceil(keepBudget / 2);
   const tailBudget = keepBudget - headBudget;
-  const end = graphemeFloor(text, meter.tokenizer.prefixEnd(text, meter.rawBudget(headBudget)));
-  let start = tailBudget > 0 ? graphemeCeil(text, meter.tokenizer.suffixStart(text, meter.rawBudget(tailBudget))) : text.length;
+  const end = graphemeFloor(text, meter.tokenizer.prefixEnd(text, meter.rawBudget(headBudget, text)));
+  let start = tailBudget > 0 ? graphemeCeil(text, meter.tokenizer.suffixStart(text, meter.rawBudget(tailBudget, text))) : text.length;
   if (start < end) start = end;
   // Too little room for a grapheme at each end: spend all of it on the start.
   if (end === 0 && start === text.length) return cutHead(text, keepBudget, meter, originalTokens);

@@ -1,4 +1,5 @@
 import type { PromptSection } from '../../shared/vocabulary';
+import type { Calibration } from './meter';
 
 export type { PromptSection };
 
@@ -30,8 +31,10 @@ export interface HistoryMessage {
 export interface OptimizeOptions {
   /** The conversation so far, oldest first. */
   history?: readonly HistoryMessage[];
-  /** Model tokens per GPT-2 token for the target model (default 1). See docs/TOKEN_CONSTRAINTS.md. */
-  calibration?: number;
+  /** Model tokens per counted token: one factor, or one per content class (default 1). See docs/TOKEN_CONSTRAINTS.md. */
+  calibration?: Calibration;
+  /** Chat-template tokens added once per prompt (BOS, the assistant prefix), counted in the system section. */
+  promptOverhead?: number;
   /** Chat-template tokens the model adds per message sent (default 0). */
   perMessageOverhead?: number;
   /** Tokens held back for the answer, instead of ceil(0.1 x maxTokens). */
@@ -63,7 +66,7 @@ export interface ChunkReport {
  * ceil(calibration x count - 1e-9), then the per-message overhead is added per message sent.
  */
 export interface TokenUsage {
-  /** The system prompt (+ one message overhead when it is non-empty). */
+  /** The system prompt (+ one message overhead when it is non-empty), plus the template's once-per-prompt tokens. */
   system: number;
   /** The user's message (+ one message overhead). */
   user: number;
@@ -79,8 +82,9 @@ export interface TokenUsage {
   requested: number;
   /** True when counts come from the fallback estimate rather than the GPT-2 tokenizer. */
   estimated: boolean;
-  calibration: number;
+  calibration: Calibration;
   perMessageOverhead: number;
+  promptOverhead: number;
 }
 
 /** A prompt that fits its window, and the report of what was cut to make it fit. */

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
-import { calibrate } from '../../../../src/core/tokens/meter';
 import { loadGpt2Encoding, type Gpt2Encoding } from '../../../../src/core/tokens/tiktokenTokenizer';
 import { PromptTooLargeError } from '../../../../src/core/tokens/tokenErrors';
 import type { ContextChunk, HistoryMessage, OptimizeOptions } from '../../../../src/core/tokens/types';
@@ -37,8 +36,20 @@ const budgets = fc.tuple(fc.nat(100), fc.nat(100), fc.nat(100)).map(([a, b, c]) 
 const options: fc.Arbitrary<OptimizeOptions> = fc.record(
   {
     history: fc.array(message, { maxLength: 8 }),
-    calibration: fc.oneof(fc.constant(1), fc.double({ min: 0.5, max: 3, noNaN: true })),
+    calibration: fc.oneof(
+      fc.constant(1),
+      fc.double({ min: 0.5, max: 3, noNaN: true }),
+      // The GPT-2 fallback's learned ratio per content class (whitespace runs can be far cheaper for a model, digits dearer).
+      fc.record({
+        space: fc.double({ min: 0.05, max: 1.5, noNaN: true }),
+        digit: fc.double({ min: 0.3, max: 4, noNaN: true }),
+        cjk: fc.double({ min: 0.2, max: 1.5, noNaN: true }),
+        emoji: fc.double({ min: 0.3, max: 2, noNaN: true }),
+        other: fc.double({ min: 0.4, max: 2, noNaN: true }),
+      }),
+    ),
     perMessageOverhead: fc.nat(8),
+    promptOverhead: fc.nat(12),
     maxContextChunks: fc.nat(20),
   },
   { requiredKeys: [] },
@@ -57,9 +68,10 @@ function checkPlan(counter: TokenCounter, fresh: TokenCounter, input: { system: 
   const u = plan.tokenUsage;
   const cal = input.opts.calibration ?? 1;
   const o = input.opts.perMessageOverhead ?? 0;
-  const c = (t: string) => (t.length === 0 ? 0 : calibrate(fresh.countTokens(t), cal));
+  const fixed = input.opts.promptOverhead ?? 0;
+  const c = (t: string) => (t.length === 0 ? 0 : fresh.countCalibrated(t, cal));
   assert.ok(u.total + u.completionReserve <= u.limit, `${u.total} + ${u.completionReserve} > ${u.limit}`);
-  assert.equal(u.system, plan.systemPrompt ? c(plan.systemPrompt) + o : 0);
+  assert.equal(u.system, fixed + (plan.systemPrompt ? c(plan.systemPrompt) + o : 0));
   assert.equal(u.user, c(plan.userInput) + o);
   const block = plan.contextChunks.map((t) => t + '\n\n').join('');
   assert.equal(u.context, block ? c(block + plan.userInput) - c(plan.userInput) : 0);

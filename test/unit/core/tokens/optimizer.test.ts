@@ -48,6 +48,7 @@ describe('optimizePrompt', function () {
       estimated: false,
       calibration: 1,
       perMessageOverhead: 0,
+      promptOverhead: 0,
     });
     assert.equal(plan.truncated, false);
     assert.deepEqual(plan.truncatedSections, []);

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { ClassCalibrator, InMemoryClassCalibrationStore, PRIOR, predict, type ClassRatios } from '../../../../src/core/calibration/classCalibrator';
+import type { ClassCounts } from '../../../../src/core/tokens/contentClasses';
+
+/** A pretend model whose true costs the calibrator must find (Llama 3-like: cheap whitespace, dear nothing). */
+const TRUTH: ClassRatios = { ratios: { space: 0.3, digit: 1.05, cjk: 0.39, emoji: 0.8, other: 0.74 }, perMessage: 5, fixed: 1 };
+const CSV_TRUTH: ClassRatios = { ratios: { space: 0.5, digit: 2.4, cjk: 0.35, emoji: 0.63, other: 0.95 }, perMessage: 4, fixed: 1 };
+
+function lcg(seed: number): () => number {
+  return () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+}
+const KINDS: Record<string, (r: () => number) => ClassCounts> = {
+  code: (r) => ({ space: 300 + r() * 300, digit: 10 + r() * 20, cjk: 0, emoji: 0, other: 1400 + r() * 900 }),
+  prose: (r) => ({ space: 20 + r() * 20, digit: 5 + r() * 5, cjk: 0, emoji: 2 * r(), other: 1500 + r() * 1000 }),
+  cjk: (r) => ({ space: 15, digit: 5, cjk: 1300 + r() * 900, emoji: 0, other: 250 + r() * 100 }),
+  csv: (r) => ({ space: 60 + r() * 20, digit: 900 + r() * 600, cjk: 0, emoji: 0, other: 500 + r() * 200 }),
+};
+
+describe('per-class calibration of the GPT-2 fallback', () => {
+  it('starts from conservative priors that never under-count the measured vocabularies', () => {
+    const cal = new ClassCalibrator(new InMemoryClassCalibrationStore());
+    const start = cal.estimate('m');
+    assert.equal(start.samples, 0);
+    for (const kind of Object.keys(KINDS)) {
+      const counts = KINDS[kind](lcg(3));
+      for (const truth of [TRUTH, CSV_TRUTH]) assert.ok(predict(start.ratios, counts, 4) >= predict(truth, counts, 4), `${kind}: the priors over-count`);
+    }
+    assert.deepEqual(start.ratios.ratios, PRIOR.ratios);
+  });
+
+  for (const kind of Object.keys(KINDS)) {
+    it(`is within 3% of the model's count after 5 requests of ${kind}`, () => {
+      const truth = kind === 'csv' ? CSV_TRUTH : TRUTH;
+      const cal = new ClassCalibrator(new InMemoryClassCalibrationStore());
+      const r = lcg(kind.length * 7);
+      for (let i = 0; i < 5; i++) {
+        const counts = KINDS[kind](r);
+        const messages = 2 + Math.floor(r() * 8);
+        cal.observe('m', { counts, messages, modelTokens: Math.round(predict(truth, counts, messages)) });
+      }
+      for (let i = 0; i < 10; i++) {
+        const counts = KINDS[kind](r);
+        const y = predict(truth, counts, 6);
+        const p = predict(cal.estimate('m').ratios, counts, 6);
+        assert.ok(Math.abs(p - y) / y < 0.03, `${kind}: ${p.toFixed(0)} vs ${y.toFixed(0)}`);
+      }
+    });
+  }
+
+  it('follows the conversation when its content changes, and plans with a margin only for under-counting', () => {
+    const cal = new ClassCalibrator(new InMemoryClassCalibrationStore());
+    const r = lcg(11);
+    for (let i = 0; i < 5; i++) {
+      const c = KINDS.code(r);
+      cal.observe('m', { counts: c, messages: 4, modelTokens: predict(TRUTH, c, 4) });
+    }
+    assert.ok(cal.estimate('m').margin < 0.05, 'after the first over-counted requests the margin is small');
+    for (let i = 0; i < 4; i++) {
+      const c = KINDS.cjk(r);
+      cal.observe('m', { counts: c, messages: 4, modelTokens: predict(TRUTH, c, 4) });
+    }
+    const c = KINDS.cjk(r);
+    const p = predict(cal.estimate('m').ratios, c, 4);
+    assert.ok(Math.abs(p - predict(TRUTH, c, 4)) / predict(TRUTH, c, 4) < 0.03);
+  });
+
+  it('keeps what it learned across sessions, per model, and ignores samples too small to teach', () => {
+    const store = new InMemoryClassCalibrationStore();
+    const a = new ClassCalibrator(store);
+    const c = KINDS.prose(lcg(5));
+    a.observe('m', { counts: c, messages: 3, modelTokens: predict(TRUTH, c, 3) });
+    assert.equal(new ClassCalibrator(store).estimate('m').samples, 1);
+    assert.equal(new ClassCalibrator(store).estimate('other').samples, 0);
+    assert.equal(a.observe('m', { counts: { space: 1, digit: 0, cjk: 0, emoji: 0, other: 2 }, messages: 1, modelTokens: 9 }), undefined);
+  });
+});

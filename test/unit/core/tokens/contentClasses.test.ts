@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { classCounts, classRuns, CONTENT_CLASSES } from '../../../../src/core/tokens/contentClasses';
+import { TokenCounter } from '../../../../src/tokenCounter';
+
+describe('content classes (the GPT-2 fallback counts each kind of content apart)', () => {
+  const counter = new TokenCounter(8192, 0.2, 0.3, 0.5, { env: {} });
+  after(() => counter.dispose());
+  const runs = (text: string) => classRuns(text).map((r) => `${r.cls}:${JSON.stringify(text.slice(r.start, r.end))}`);
+
+  it('splits indentation, numbers, CJK and emoji from the rest, a lone space going with what follows', () => {
+    assert.deepEqual(runs('if (x) {\n    return 42;\n}'), [
+      'other:"if (x) {"',
+      'space:"\\n    "',
+      'other:"return"',
+      'digit:" 42"',
+      'other:";"',
+      'space:"\\n"',
+      'other:"}"',
+    ]);
+    assert.deepEqual(runs('2026-12-01,1,234.5,user'), ['digit:"2026-12-01,1,234.5"', 'other:",user"']);
+    assert.deepEqual(runs('東京は 晴れ 🎉👍🏽 ok'), ['cjk:"東京は 晴れ"', 'emoji:" 🎉👍🏽"', 'other:" ok"']);
+  });
+
+  it('covers the whole text, in order, for any input', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (text) => {
+        const r = classRuns(text);
+        let at = 0;
+        for (const run of r) {
+          assert.equal(run.start, at);
+          assert.ok(run.end > run.start);
+          at = run.end;
+        }
+        assert.equal(at, text.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('per-class GPT-2 counts add up to about the whole count (runs split where GPT-2 splits anyway)', () => {
+    const text = 'export function add(a: number, b: number) {\n  return a + b + 1024;\n}\n// 東京 🎉\n'.repeat(20);
+    const counts = classCounts(text, (t) => counter.countTokens(t));
+    const sum = CONTENT_CLASSES.reduce((s, c) => s + counts[c], 0);
+    const whole = counter.countTokens(text);
+    assert.ok(Math.abs(sum - whole) / whole < 0.03, `${sum} vs ${whole}`);
+    assert.ok(counts.space > 0 && counts.digit > 0 && counts.cjk > 0 && counts.emoji > 0 && counts.other > 0, JSON.stringify(counts));
+    assert.deepEqual(counter.countClasses(text), counts, 'the counter caches the same counts');
+  });
+});
