@@ -16,7 +16,8 @@ export function noCounts(): ClassCounts {
 }
 
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
-const EMOJI = /[\p{Extended_Pictographic}\u200d\ufe0f\u{1f3fb}-\u{1f3ff}]/u;
+// Pictographs, and the joiners, variation selector and skin tones that build emoji sequences out of them.
+const EMOJI = /\p{Extended_Pictographic}|\u200d|\ufe0f|\p{Emoji_Modifier}/u;
 const DIGIT = /\p{N}/u;
 // Separators that stay inside a number or a row of numbers (1,234.5 2026-12-01 12:30 1/2).
 const NUMBER_JOINER = /[.,:\-/]/;
