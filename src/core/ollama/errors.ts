@@ -166,12 +166,29 @@ function clip(text: string): string {
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
+// What each Ollama version says when `truncate:false` refuses a prompt (shared/ollama-wire.md): llama-server's
+// JSON (0.30+), the Go runner's sentence (0.12.6-0.29), the no-context-shift families' sentence, MLX's limit.
 const CONTEXT_PATTERNS = [
   /exceeds the available context size/i,
   /prompt is longer than the context length/i,
   /input length exceeds the context length/i,
+  /exceeds the model's maximum context length/i,
   /exceeds (?:the )?(?:maximum )?context (?:length|window|size)/i,
 ];
+
+/** llama-server's error body as Ollama 0.30+ passes it through: a JSON string inside the `error` string. */
+function nestedServerError(text: string): { message: string; promptTokens?: number; nCtx?: number } | undefined {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{')) return undefined;
+  try {
+    const inner = (JSON.parse(trimmed) as { error?: { message?: unknown; n_prompt_tokens?: unknown; n_ctx?: unknown } }).error;
+    if (!inner || typeof inner.message !== 'string') return undefined;
+    const int = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined);
+    return { message: inner.message, promptTokens: int(inner.n_prompt_tokens), nCtx: int(inner.n_ctx) };
+  } catch {
+    return undefined;
+  }
+}
 
 /** True when an error text is one of Ollama's "prompt does not fit" messages. */
 export function isContextErrorText(text: string): boolean {
@@ -191,13 +208,16 @@ export function mapHttpError(
   }
   if (status === 503) return new OllamaBusyError(1, text);
   if (status === 400 && isContextErrorText(text)) return contextErrorFromText(text, ctx.numCtx);
-  return new OllamaHttpError(status, text, ctx.method, ctx.url);
+  return new OllamaHttpError(status, nestedServerError(text)?.message ?? text, ctx.method, ctx.url);
 }
 
 /** Builds the context error from a server text, pulling out the two numbers when the text has them. */
 export function contextErrorFromText(text: string, numCtx: number | undefined): OllamaContextError {
-  const m = /\((\d+) tokens\)[^(]*\((\d+) tokens\)/.exec(text);
-  return new OllamaContextError(text, m ? Number(m[1]) : undefined, m ? Number(m[2]) : undefined, numCtx);
+  const nested = nestedServerError(text);
+  if (nested && (nested.promptTokens !== undefined || nested.nCtx !== undefined)) return new OllamaContextError(nested.message, nested.promptTokens, nested.nCtx, numCtx);
+  const said = nested?.message ?? text;
+  const m = /\((\d+) tokens\)[^(]*\((\d+) tokens\)/.exec(said);
+  return new OllamaContextError(said, m ? Number(m[1]) : undefined, m ? Number(m[2]) : undefined, numCtx);
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'EADDRNOTAVAIL']);

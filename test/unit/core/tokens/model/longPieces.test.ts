@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildModelTokenizer } from '../../../../../src/core/tokens/model';
+import { LONG_RUN_WEIGHT, RunClassifier } from '../../../../../src/core/tokens/model/longPieces';
+import { allCorpora, chunksOf } from '../../../../support/vocab/corpus';
+import { loadTestVocab } from '../../../../support/vocab/testVocabs';
+import { VOCABS, exactTokenizer, referenceIds } from './bpeFixtures';
+
+// Long single lines stay fast and exact: a real 1 MB minified line, and runs that the pre-tokenizer keeps as one
+// huge piece (which tiktoken alone would merge in quadratic time).
+
+const NODE_MODULES = path.resolve(__dirname, '../../../../../node_modules');
+
+/** 1 MB of real minified JavaScript on one line (three minified bundles from node_modules, repeated). */
+function minifiedLine(): string {
+  const files = ['@azure/msal-browser/lib/msal-browser.min.js', 'markdown-it/dist/markdown-it.min.js', 'eslint/node_modules/ajv/dist/ajv.min.js'];
+  let line = files.map((f) => readFileSync(path.join(NODE_MODULES, f), 'utf8').replace(/\n/g, ' ')).join(';');
+  while (line.length < 1_000_000) line += `;${line}`;
+  return line.slice(0, 1_000_000);
+}
+
+const RUNS: Record<string, (n: number) => string> = {
+  letters: (n) => 'a'.repeat(n),
+  cjk: (n) => '中文'.repeat(n / 2),
+  emoji: (n) => '😀'.repeat(n / 2),
+  spaces: (n) => ' '.repeat(n),
+  punctuation: (n) => '='.repeat(n),
+};
+
+describe('long single lines (longPieces.ts)', function () {
+  this.timeout(60_000);
+  const line = minifiedLine();
+
+  for (const name of VOCABS) {
+    describe(name, () => {
+      before(() => {
+        exactTokenizer(name).count('warm up');
+      });
+
+      it('counts a 1 MB minified line in under a second, equal to the reference', () => {
+        const tok = exactTokenizer(name);
+        const t = performance.now();
+        const n = tok.count(line);
+        const ms = performance.now() - t;
+        assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+        assert.equal(n, referenceIds(name, line).length);
+      });
+
+      for (const [kind, make] of Object.entries(RUNS)) {
+        it(`counts a 10 K-unit run of ${kind} (one huge piece) like the reference`, () => {
+          const run = make(10_000);
+          assert.equal(exactTokenizer(name).count(run), referenceIds(name, run).length);
+          assert.equal(exactTokenizer(name).count(`x ${run} y`), referenceIds(name, `x ${run} y`).length);
+        });
+      }
+
+      it('merges every piece in JavaScript exactly as tiktoken does (slow path forced on all text)', () => {
+        const fast = exactTokenizer(name);
+        const slow = buildModelTokenizer(loadTestVocab(name).vocab, { longRunWeight: 1, longPieceWeight: 1 });
+        try {
+          for (const [kind, text] of Object.entries(allCorpora(20_000))) {
+            for (const chunk of chunksOf(text, 4000)) {
+              assert.deepEqual(slow.encode(chunk), fast.encode(chunk), kind);
+            }
+          }
+        } finally {
+          slow.dispose();
+        }
+      });
+    });
+  }
+
+  it('stays near-linear on a 1 MB single-piece run (exact; tiktoken alone would take minutes)', () => {
+    // The slowest kind, CJK (3 bytes a character): about 1 s on the development machine for 1 M characters,
+    // 0.11 s for 100 K (the benchmark times every kind). The bound leaves room for slow CI machines.
+    const tok = exactTokenizer('qwen3');
+    const time = (n: number) => {
+      const run = RUNS.cjk(n);
+      const t = performance.now();
+      assert.ok(tok.count(run) > 0);
+      return performance.now() - t;
+    };
+    const small = time(100_000);
+    const big = time(1_000_000);
+    assert.ok(big < 4000, `${big.toFixed(0)} ms`);
+    assert.ok(big < small * 25, `10x the text took ${(big / small).toFixed(1)}x the time`);
+  });
+
+  it('finds long single-class runs without false alarms on ordinary text', () => {
+    const c = RunClassifier.for('default');
+    assert.equal(c.hasLongRun('a'.repeat(LONG_RUN_WEIGHT - 1)), false);
+    assert.equal(c.hasLongRun('a'.repeat(LONG_RUN_WEIGHT)), true);
+    // Non-ASCII weighs 2 (CJK), an astral character 4 (emoji).
+    assert.equal(c.hasLongRun('中'.repeat(LONG_RUN_WEIGHT / 2)), true);
+    assert.equal(c.hasLongRun('😀'.repeat(LONG_RUN_WEIGHT / 4)), true);
+    assert.equal(c.hasLongRun('ab '.repeat(10_000)), false);
+    assert.equal(c.hasLongRun(allCorpora().code), false);
+    // Letters and combining marks are one class (deepseek-v3 keeps them in one piece).
+    assert.equal(c.hasLongRun('e\u0301'.repeat(LONG_RUN_WEIGHT)), true);
+    assert.equal(RunClassifier.for('letterPunct').hasLongRun(' $'.repeat(LONG_RUN_WEIGHT)), true);
+  });
+});
