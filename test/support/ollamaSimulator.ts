@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SimEmbeddings, type SimEmbeddingModelConfig } from './simulator/embeddings';
 import { handleGeneration, sendError, sendJson } from './simulator/generation';
 import type { SimModelConfig } from './simulator/models';
+import { modelDetails, modelDigest, showBody } from './simulator/showModel';
 import { SimState, type SimRequestRecord } from './simulator/state';
 import { TEXT_404, TEXT_405, goJson, parametersText } from './simulator/wireFormat';
 
@@ -80,8 +81,7 @@ export class OllamaSimulator {
   }
 
   removeModel(name: string): void {
-    this.state.models.delete(name);
-    this.state.loaded.delete(name);
+    this.state.remove(name);
   }
 
   /** Back to the starting models; forgets requests and loaded models. */
@@ -146,8 +146,8 @@ export class OllamaSimulator {
           model: m.name,
           modified_at: '2026-08-01T10:00:00.5Z',
           size: 4_920_753_328,
-          digest: digestOf(m.name),
-          details: details(m),
+          digest: modelDigest(m),
+          details: modelDetails(m),
         })),
       });
     if (path === '/api/ps') return sendJson(res, record, { models: this.psModels() });
@@ -173,6 +173,11 @@ export class OllamaSimulator {
     if (embedding) return sendJson(res, record, embedding);
     const m = this.state.find(name);
     if (!m) return sendError(res, record, 404, `model '${name}' not found`);
+    if (m.vocab) {
+      record.status = 200;
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      return void res.end(showBody(m, body.verbose === true));
+    }
     const params: [string, string | number][] = [];
     if (m.modelfileNumCtx !== undefined) params.push(['num_ctx', m.modelfileNumCtx]);
     params.push(['stop', '"<|eot_id|>"'], ['stop', '"<|start_header_id|>"']);
@@ -180,8 +185,8 @@ export class OllamaSimulator {
       license: 'LLAMA 3.2 COMMUNITY LICENSE AGREEMENT',
       modelfile: `FROM ${m.name}\n${m.modelfileNumCtx !== undefined ? `PARAMETER num_ctx ${m.modelfileNumCtx}\n` : ''}`,
       parameters: parametersText(params),
-      template: '{{ if .System }}<|start_header_id|>system<|end_header_id|>{{ .System }}<|eot_id|>{{ end }}',
-      details: details(m),
+      template: m.template ?? '{{ if .System }}<|start_header_id|>system<|end_header_id|>{{ .System }}<|eot_id|>{{ end }}',
+      details: modelDetails(m),
       model_info: {
         'general.architecture': m.architecture,
         'general.parameter_count': 8_030_261_248,
@@ -200,8 +205,8 @@ export class OllamaSimulator {
         name,
         model: name,
         size: 6_654_289_920,
-        digest: digestOf(name),
-        details: m ? details(m) : {},
+        digest: m ? modelDigest(m) : '',
+        details: m ? modelDetails(m) : {},
         expires_at: loaded.expiresAt,
         size_vram: 6_654_289_920,
         context_length: loaded.numCtx,
@@ -259,16 +264,6 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
     req.on('error', reject);
   });
-}
-
-function details(m: { family: string; parameterSize: string; quantization: string }): Record<string, unknown> {
-  return { parent_model: '', format: 'gguf', family: m.family, families: [m.family], parameter_size: m.parameterSize, quantization_level: m.quantization };
-}
-
-function digestOf(name: string): string {
-  let h = 2166136261;
-  for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
-  return h.toString(16).padStart(8, '0').repeat(8);
 }
 
 /** Go-style JSON, exported for tests that build expected bytes. */

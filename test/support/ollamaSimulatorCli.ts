@@ -17,16 +17,33 @@
  *                                 omitPromptEvalCount (an old server answering from its prompt cache),
  *                                 failure: {kind:"http", status, body, contentType?, times?} | {kind:"busy", times?}
  *                                          | {kind:"error-line", afterChunks, message, times?}
- *                                          | {kind:"cut", afterChunks, times?} | {kind:"garbage", afterChunks, line, times?}
+ *                                          | {kind:"cut", afterChunks, times?} | {kind:"garbage", afterChunks, line, times?},
+ *                                 loadedWindowCap (a memory-limited server: it loads, reports in /api/ps and
+ *                                 truncates/refuses against at most this window, whatever num_ctx asks),
+ *                                 REAL TOKENIZERS: vocab "llama3" | "qwen3" | "deepseek_v3" | "gemma3" makes the model
+ *                                 render `template` (default: its family's registry template) over the request as
+ *                                 Ollama does, count it as llama-server does (prompt_eval_count), and truncate or
+ *                                 refuse as the configured version does, driven by the request's truncate/shift
+ *                                 (tokensPerChar, perMessageOverhead and truncation are then unused; without vocab
+ *                                 the stand-in counts and cuts silently whatever the request says). /api/show then
+ *                                 serves the GGUF tokenizer keys (arrays null unless "verbose":true) and the
+ *                                 template; /api/tags a sha256 digest per name+vocab+format+template.
+ *                                 format "gguf" (default) | "safetensors" (MLX: no tokenizer.* keys, never
+ *                                 truncated, refused only at the trained contextLength). Loading a vocabulary takes
+ *                                 1-3 s on first use.
  *                                 -> {"ok":true,"model":{...resolved}}
  *   DELETE /__sim/models/<name>   uninstalls a model (requests then get 404 "model '<name>' not found").
  *   GET    /__sim/models          -> {"models":[...], "loaded":[... as /api/ps]}
  *   GET    /__sim/requests        -> {"requests":[SimRequestRecord...], "reloads":N}: per request the body,
  *                                 numCtx (options.num_ctx as sent), numPredict, stream, effectiveNumCtx, status,
  *                                 promptTokens, promptEvalCount, truncated, droppedMessages, reloaded,
- *                                 chunksSent, clientDisconnected, completed.
+ *                                 chunksSent, clientDisconnected, completed; for vocab models also renderedPrompt
+ *                                 (the string sent to the runner) and promptCut {keptTokens, droppedTokens, numKeep}.
  *   POST   /__sim/config          body: {"defaultNumCtx"?: N, "version"?: "0.33.0", "demo"?: "label" | null}
- *                                 (demo: /api/version adds "therapist_demo": label, as npm run demo's server does)
+ *                                 (demo: /api/version adds "therapist_demo": label, as npm run demo's server does;
+ *                                 version also selects how vocab models truncate and which error text they answer:
+ *                                 <0.12.6 ignores truncate, <0.30 the old runner, 0.30.9+ the deepseek2/shift:false
+ *                                 refusal, 0.30.11+ the num_ctx/2 cut, see simulator/ollamaPrompt.ts)
  *   POST   /__sim/reset           back to the starting models; forgets requests and loaded models.
  */
 import { OllamaSimulator } from './ollamaSimulator';

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fitToWindow, replyTokens, replyText, type ResolvedModel, type SimFailure, type SimMessage } from './models';
+import { compareVersions } from '../../../src/core/request/chatTemplate';
+import { INPUT_TOO_LONG_TEXT, contextShiftFor, llamaServerContextError, templateCapabilities, vocabPrompt } from './ollamaPrompt';
 import { expiry, type SimRequestRecord, type SimState } from './state';
 import { BUSY_TEXT, createdAt, goJson, omitZero, splitInsideCharacter } from './wireFormat';
 
@@ -66,6 +68,63 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+type Fit = { keptTokens: number } | { error: { status: number; text: string } };
+
+/**
+ * The `tokensPerChar` stand-in: Ollama's silent fit, or a 400 for a model configured to refuse and, as every Ollama
+ * since 0.12.6 does, for a request that says `truncate:false` (0.30+ with llama-server's JSON, before with the
+ * runner's sentence).
+ */
+function standInFit(
+  model: ResolvedModel,
+  messages: SimMessage[],
+  numCtx: number,
+  body: Record<string, unknown>,
+  version: string,
+  record: SimRequestRecord,
+): Fit {
+  const fit = fitToWindow(model, messages, numCtx);
+  record.promptTokens = fit.promptTokens;
+  if (fit.promptTokens > numCtx && model.truncation === 'error') {
+    return { error: { status: 400, text: `request (${fit.promptTokens} tokens) exceeds the available context size (${numCtx} tokens), try increasing it` } };
+  }
+  if (fit.promptTokens > numCtx && body.truncate === false && compareVersions(version, '0.12.6') >= 0) {
+    const text = compareVersions(version, '0.30.0') >= 0 ? llamaServerContextError(fit.promptTokens, numCtx) : INPUT_TOO_LONG_TEXT;
+    return { error: { status: 400, text } };
+  }
+  record.truncated = fit.truncated;
+  record.droppedMessages = fit.droppedMessages;
+  return { keptTokens: fit.keptTokens };
+}
+
+/** A real vocabulary: the template rendered and counted, truncated or refused as the configured version does. */
+function vocabFit(
+  model: ResolvedModel,
+  kind: Kind,
+  body: Record<string, unknown>,
+  messages: SimMessage[],
+  numCtx: number,
+  numKeep: number,
+  version: string,
+  record: SimRequestRecord,
+): Fit {
+  let outcome;
+  try {
+    const rawPrompt = kind === 'generate' && body.raw === true ? String(body.prompt ?? '') : undefined;
+    outcome = vocabPrompt(model, { messages, body, rawPrompt, numCtx, numKeep, version });
+  } catch (error) {
+    // routes.go: a template that fails to render is a 500 with the error's text.
+    return { error: { status: 500, text: error instanceof Error ? error.message : String(error) } };
+  }
+  record.promptTokens = outcome.promptTokens;
+  record.renderedPrompt = outcome.renderedPrompt;
+  record.droppedMessages = outcome.droppedMessages;
+  record.promptCut = outcome.cut;
+  record.truncated = outcome.droppedMessages > 0 || outcome.cut !== undefined;
+  if (outcome.error || outcome.evaluated === undefined) return { error: outcome.error ?? { status: 500, text: 'no prompt evaluated' } };
+  return { keptTokens: outcome.evaluated };
+}
+
 /** Handles POST /api/chat and /api/generate like Ollama's ChatHandler/GenerateHandler. */
 export async function handleGeneration(
   kind: Kind,
@@ -89,7 +148,8 @@ export async function handleGeneration(
     if (key in options && !Number.isInteger(options[key])) return sendError(res, record, 500, `option "${key}" must be of type integer`);
   }
   // A request that asks a model without the capability to think is refused before anything else (Ollama's wording).
-  if (body.think !== undefined && body.think !== false && model.thinking === undefined) {
+  const canThink = model.vocab ? templateCapabilities(model).thinking : model.thinking !== undefined;
+  if (body.think !== undefined && body.think !== false && !canThink) {
     return sendError(res, record, 400, `"${name}" does not support thinking`);
   }
   const failure = takeFailure(model);
@@ -110,16 +170,20 @@ export async function handleGeneration(
           ...(body.prompt ? [{ role: 'user', content: String(body.prompt) }] : []),
         ];
   const requestedCtx = typeof options.num_ctx === 'number' ? options.num_ctx : (model.modelfileNumCtx ?? state.defaultNumCtx);
-  const numCtx = Math.min(requestedCtx, model.contextLength);
+  // The scheduler raises num_ctx to at least 4 (server/sched.go); the runner clamps it to the trained context.
+  const clampedCtx = Math.min(model.vocab ? Math.max(requestedCtx, 4) : requestedCtx, model.contextLength);
+  // A memory-limited server loads less than asked, and everything then counts against what it loaded.
+  const numCtx = Math.min(clampedCtx, model.loadedWindowCap ?? Infinity);
   record.effectiveNumCtx = numCtx;
+  const contextShift = model.vocab ? contextShiftFor(model, body, state.version) : undefined;
 
   const loadStarted = process.hrtime.bigint();
   const current = state.loaded.get(model.name);
-  if (!current || current.numCtx !== numCtx) {
+  if (!current || (current.requestedCtx ?? current.numCtx) !== clampedCtx || current.contextShift !== contextShift) {
     record.reloaded = true;
     state.reloads++;
     await sleep(model.loadMs, aborted);
-    state.loaded.set(model.name, { numCtx, expiresAt: expiry() });
+    state.loaded.set(model.name, { numCtx, requestedCtx: clampedCtx, contextShift, expiresAt: expiry() });
   }
   const loadNs = Number(process.hrtime.bigint() - loadStarted);
   const emptyPrompt = kind === 'chat' ? messages.length === 0 : !body.prompt;
@@ -134,14 +198,12 @@ export async function handleGeneration(
     return state.end(record, true);
   }
 
-  const fit = fitToWindow(model, messages, numCtx);
-  record.promptTokens = fit.promptTokens;
-  if (fit.promptTokens > numCtx && model.truncation === 'error') {
-    return sendError(res, record, 400, `request (${fit.promptTokens} tokens) exceeds the available context size (${numCtx} tokens), try increasing it`);
-  }
+  const numKeep = typeof options.num_keep === 'number' ? options.num_keep : model.numKeep;
+  const fit = model.vocab
+    ? vocabFit(model, kind, body, messages, numCtx, numKeep, state.version, record)
+    : standInFit(model, messages, numCtx, body, state.version, record);
+  if ('error' in fit) return sendError(res, record, fit.error.status, fit.error.text);
   record.promptEvalCount = fit.keptTokens;
-  record.truncated = fit.truncated;
-  record.droppedMessages = fit.droppedMessages;
 
   const promptStarted = process.hrtime.bigint();
   await sleep(model.timeToFirstTokenMs, aborted);

@@ -1,5 +1,6 @@
 // The simulated models: their facts, how they count tokens, how they truncate, and what they answer.
 import { demoReply } from './demoReplies';
+import { VOCAB_MODEL_FACTS, familyTemplate, type SimVocabName } from './vocabFacts';
 
 /** How a chat request fails on purpose. `times` (default: every request) counts down per chat/generate request. */
 export type SimFailure =
@@ -47,15 +48,46 @@ export interface SimModelConfig {
   family?: string;
   parameterSize?: string;
   quantization?: string;
+  /**
+   * The model's REAL tokenizer. Set, the model renders `template` over the request exactly as Ollama does, counts
+   * the prompt in this vocabulary as llama-server does, and truncates or refuses as the configured Ollama version
+   * does, driven by the request's `truncate`/`shift` (see ollamaPrompt.ts); `tokensPerChar`, `perMessageOverhead`
+   * and `truncation` are then unused. Unset, the `tokensPerChar` stand-in counts; it cuts silently, or refuses when asked `truncate:false` on 0.12.6+.
+   * Also sets the defaults of architecture, family, contextLength and parameterSize to the vocabulary's model.
+   */
+  vocab?: SimVocabName;
+  /** The Go chat template (`template` in /api/show). Default with `vocab`: the registry template of its family. */
+  template?: string;
+  /** 'safetensors' = an MLX model: no `tokenizer.ggml.*` keys in /api/show, never truncated, MLX's own limit error. */
+  format?: 'gguf' | 'safetensors';
+  /** A memory-limited server: the loaded window (and /api/ps context_length) is at most this, whatever num_ctx asks. */
+  loadedWindowCap?: number;
 }
 
-export type ResolvedModel = Required<Omit<SimModelConfig, 'modelfileNumCtx' | 'loadedContext' | 'stall' | 'failure' | 'thinking'>> &
-  Pick<SimModelConfig, 'modelfileNumCtx' | 'loadedContext' | 'stall' | 'failure' | 'thinking'>;
+type OptionalFields = 'modelfileNumCtx' | 'loadedContext' | 'stall' | 'failure' | 'thinking' | 'vocab' | 'template' | 'loadedWindowCap';
+
+export type ResolvedModel = Required<Omit<SimModelConfig, OptionalFields>> & Pick<SimModelConfig, OptionalFields>;
 
 export const DEFAULT_REPLY = 'Sure. Use `a < b && b > c` here: naïve café, 東京, 🎉 done.';
 
-/** Fills in the defaults of a model configuration. */
+/** Fills in the defaults of a model configuration (a vocabulary's own model facts before the generic ones). */
 export function resolveModel(config: SimModelConfig): ResolvedModel {
+  const facts = config.vocab ? VOCAB_MODEL_FACTS[config.vocab] : undefined;
+  if (config.vocab !== undefined && !facts) throw new Error(`unknown vocab "${String(config.vocab)}" (one of ${Object.keys(VOCAB_MODEL_FACTS).join(', ')})`);
+  if (config.format !== undefined && config.format !== 'gguf' && config.format !== 'safetensors') {
+    throw new Error(`unknown format "${String(config.format)}" (gguf or safetensors)`);
+  }
+  const vocabDefaults =
+    config.vocab && facts
+      ? {
+          architecture: facts.architecture,
+          family: facts.family,
+          contextLength: facts.contextLength,
+          parameterSize: facts.parameterSize,
+          template: familyTemplate(config.vocab).template,
+          ...(config.format === 'safetensors' ? { quantization: 'bf16' } : {}),
+        }
+      : {};
   return {
     architecture: 'llama',
     contextLength: 8192,
@@ -72,6 +104,8 @@ export function resolveModel(config: SimModelConfig): ResolvedModel {
     family: 'llama',
     parameterSize: '8.0B',
     quantization: 'Q4_K_M',
+    format: 'gguf',
+    ...vocabDefaults,
     ...stripUndefined(config),
   } as ResolvedModel;
 }

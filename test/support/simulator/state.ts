@@ -21,6 +21,10 @@ export interface SimRequestRecord {
   promptEvalCount?: number;
   truncated?: boolean;
   droppedMessages?: number;
+  /** A model with a real vocabulary: the prompt string Ollama sent to the runner (template rendered, after dropped messages). */
+  renderedPrompt?: string;
+  /** Tokens cut from the middle of `renderedPrompt` (Ollama's runner-level truncation): what was kept and dropped. */
+  promptCut?: { keptTokens: number; droppedTokens: number; numKeep: number };
   /** The model had to be (re)loaded for this request (first use, or num_ctx changed). */
   reloaded?: boolean;
   chunksSent: number;
@@ -32,13 +36,20 @@ export interface SimRequestRecord {
 
 /** A loaded model, as /api/ps lists it. */
 export interface LoadedModel {
+  /** The window the runner really has (/api/ps context_length): num_ctx, or less on a memory-limited server. */
   numCtx: number;
   expiresAt: string;
+  /** The num_ctx it was loaded for (clamped to the trained context): a request asking another one reloads. */
+  requestedCtx?: number;
+  /** llama-server's context shift (a launch setting since 0.30.9): a request resolving to another value reloads. */
+  contextShift?: boolean;
 }
 
 /** Everything the simulator remembers; shared by the routes and the control API. */
 export class SimState {
   readonly models = new Map<string, ResolvedModel>();
+  /** The configurations as given, merged per name: a later change re-resolves every default (vocab ones included). */
+  private readonly configs = new Map<string, SimModelConfig>();
   readonly loaded = new Map<string, LoadedModel>();
   readonly records: SimRequestRecord[] = [];
   /** Times a model was (re)loaded because it was not loaded or num_ctx changed. */
@@ -60,6 +71,7 @@ export class SimState {
   /** Back to the models the simulator started with; forgets requests and loaded state. */
   reset(): void {
     this.models.clear();
+    this.configs.clear();
     this.loaded.clear();
     this.records.length = 0;
     this.reloads = 0;
@@ -68,11 +80,22 @@ export class SimState {
 
   /** Adds a model, or merges the given fields into an existing one. */
   configure(config: SimModelConfig): ResolvedModel {
-    const existing = this.models.get(config.name);
-    const merged = resolveModel({ ...(existing ?? {}), ...config } as SimModelConfig);
+    const raw = { ...(this.configs.get(config.name) ?? {}), ...config };
+    const merged = resolveModel(raw);
+    this.configs.set(config.name, raw);
     this.models.set(config.name, merged);
-    if (config.loadedContext !== undefined) this.loaded.set(config.name, { numCtx: config.loadedContext, expiresAt: expiry() });
+    if (config.loadedContext !== undefined) {
+      const numCtx = Math.min(config.loadedContext, merged.loadedWindowCap ?? Infinity);
+      this.loaded.set(config.name, { numCtx, requestedCtx: config.loadedContext, expiresAt: expiry() });
+    }
     return merged;
+  }
+
+  /** Uninstalls a model (and unloads it). */
+  remove(name: string): void {
+    this.models.delete(name);
+    this.configs.delete(name);
+    this.loaded.delete(name);
   }
 
   /** The model a request names, if installed. */
