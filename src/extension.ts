@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { FileTokenizerCache } from './core/request/modelTokenizers';
 import { ModelIntegration } from './modelIntegration';
 import { ChatController } from './host/chat/chatController';
 import { VsCodeHostActions } from './host/chat/vsCodeHostActions';
@@ -42,11 +43,14 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
       logger: log,
       onRateWait: (seconds) => rateWaits.fire(seconds),
     });
+    const countingChanges = new vscode.EventEmitter<string>(); // a model's own tokenizer became ready
     const model = new ModelIntegration({
       ...settings.applied,
       user: settings.userId(),
       logger: log,
       calibrationStore: new MementoCalibrationStore(context.globalState),
+      tokenizerCache: new FileTokenizerCache(path.join(context.globalStorageUri.fsPath, 'tokenizers')),
+      onCountingChange: (name) => countingChanges.fire(name),
       ledger,
     });
     const statusBar = new StatusBar(settings.applied.model);
@@ -79,11 +83,13 @@ export function activate(context: vscode.ExtensionContext): TherapistApi | undef
       getModel: () => ({ model: settings.applied.model, limit: settings.applied.maxTokens }),
     });
     const chat = new ChatPanel(context.extensionUri, controller);
+    countingChanges.event(() => controller.recount());
     rateWaits.event((seconds) => controller.notify(`Waiting ${seconds} s for the token rate limit (therapist.rateLimit.tokensPerMinute). Stop cancels.`));
 
     context.subscriptions.push(
       finished,
       rateWaits,
+      countingChanges,
       statusBar,
       dashboard,
       hostActions,

@@ -1,16 +1,19 @@
 import type { Dispatcher } from 'undici';
-import { InMemoryCalibrationStore, type CalibrationStore } from './core/calibration/calibrationStore';
-import { Calibrator } from './core/calibration/calibrator';
+import { ClassCalibrator, InMemoryClassCalibrationStore, predict, type ClassCalibrationStore } from './core/calibration/classCalibrator';
+import { compareVersions } from './core/request/chatTemplate';
 import { OllamaContextError } from './core/ollama/errors';
 import { normaliseBaseUrl, type OllamaEndpoint } from './core/ollama/http';
 import { listModels, serverInfo, type CatalogModel, type ServerInfo } from './core/ollama/modelCatalog';
 import type { LedgerHook, LedgerReservation } from './core/ledger/hook';
 import { ModelInfoService, type ModelFacts } from './core/ollama/modelInfo';
-import { buildMessages, rawContentTokens, templateTokens } from './core/request/promptMessages';
+import { ModelTokenizers, type ExactTokenizer, type TokenizerCacheStore } from './core/request/modelTokenizers';
+import { planFor, type CountedPlan, type ExactSide, type PlanRequest } from './core/request/planner';
+import { promptShape, type PromptShape } from './core/request/promptShape';
+import { stripsThinkTags } from './core/request/chatTemplate';
 import type { RetryPolicy } from './core/ollama/retry';
 import { messageOf, silentLogger, systemClock, type Clock, type Logger } from './core/runtime';
 import { serverCutNotice, truncatedNotice } from './core/request/notices';
-import { checkServerTruncation } from './core/request/truncationCheck';
+import { checkServerTruncation, promptEvalCountIsWhole } from './core/request/truncationCheck';
 import type { Notice, TruncatedNotice } from './shared/notices';
 import { formatUsageLine, type ResponseUsage } from './core/request/usageLine';
 import { DEFAULTS, isValidated, keysOf, pick, validateConfig, type KeysOfScope, type TherapistConfig } from './core/config';
@@ -26,10 +29,21 @@ export const DEFAULT_SYSTEM_PROMPT =
 
 /** How long the token meter reuses a failed model look-up before asking Ollama again (requests always ask). */
 export const FACTS_FAILURE_REUSE_MS = 10_000;
-/** Chat-template tokens per message (role markers and separators; Llama 3's template adds about 5). */
-export const DEFAULT_PER_MESSAGE_OVERHEAD = 5;
-/** Model tokens per GPT-2 token assumed before a model has taught us its ratio (llama-family tokenizers run ~30% higher). */
-export const UNCALIBRATED_FACTOR = 1.3;
+/** Ollama honours truncate:false (refuses a prompt that does not fit instead of cutting it) from this version on. */
+export const REFUSES_SINCE = '0.12.6';
+/** A refused prompt with no numbers (0.12.6-0.29, models without context shift) is re-planned this much smaller. */
+export const UNNUMBERED_REFUSAL_SHRINK = 0.85;
+/**
+ * A refusal costs the server one tokenization, not an evaluation: resend up to this many times, each time planned
+ * with what the refusals taught (a fit far off the model's tokenizer needs two lessons, a correct one none).
+ */
+export const MAX_REFUSAL_RESENDS = 2;
+/**
+ * The fallback counts in cl100k, not GPT-2: over mixed code, prose, CJK, CSV and logs, a per-class fit on cl100k
+ * counts predicts Llama 3, Qwen3, DeepSeek V3 and Gemma 3 with a median error of 0.3-0.9% (p90 1.1-2.4%), on GPT-2
+ * counts 0.6-1.3% (p90 1.9-3.3%); on README prose one ratio varies +-0.2-5.8% against +-8-10% (docs/TOKEN_CONSTRAINTS.md).
+ */
+export const FALLBACK_ENCODING = 'cl100k_base' as const;
 
 /** The settings ModelIntegration uses: the budgets, which server and model, and how answers are fetched. */
 export const MODEL_SETTING_KEYS = keysOf('budgets', 'model', 'transport');
@@ -40,14 +54,23 @@ export interface ModelIntegrationOptions extends Partial<ModelSettings> {
   dispatcher?: Dispatcher;
   clock?: Clock;
   logger?: Logger;
-  calibrationStore?: CalibrationStore;
-  /** A counter to use (not disposed by ModelIntegration); default: a GPT-2 TokenCounter. */
+  /** Where the GPT-2 fallback's per-model calibration is kept between sessions (default: in memory). */
+  calibrationStore?: ClassCalibrationStore;
+  /** Where models' own tokenizers are cached, keyed by digest (default: none: read from the server once per session). */
+  tokenizerCache?: TokenizerCacheStore;
+  /** False: never read the model's tokenizer, always count with GPT-2 and the calibration (tests of the fallback). */
+  exactTokenizers?: boolean;
+  /** Told when a model's counting changes (its own tokenizer became ready): the host redraws the meter. */
+  onCountingChange?: (model: string) => void;
+  /**
+   * The fallback's counter, for models whose own tokenizer cannot be read (not disposed by ModelIntegration);
+   * default: a TokenCounter in cl100k (see FALLBACK_ENCODING).
+   */
   tokenCounter?: TokenCounter;
   /** A token ledger: reserve before sending, settle after. */
   ledger?: LedgerHook;
   /** Who the ledger charges (default 'local'). */
   user?: string;
-  perMessageOverhead?: number;
   retry?: Partial<RetryPolicy>;
 }
 
@@ -84,8 +107,11 @@ export interface GenerateResult {
 /** The plan without sending, plus the window facts it used. */
 export interface UsageInfo extends TokenUsageInfo {
   model: string;
-  calibration: number;
-  calibrated: boolean;
+  /** Which tokenizer counted ("qwen2 (exact)", "cl100k estimate x1.02"), and whether the count is the model's own. */
+  tokenizer: string;
+  exact: boolean;
+  /** The fallback's fit: how many requests taught it (undefined for exact counts). */
+  calibrationSamples?: number;
   /** Where the window came from; "therapist.maxTokens (model facts unavailable: ...)" when Ollama could not be asked. */
   windowSource: string;
   /** What would be cut, as the panel shows it; undefined when everything fits. */
@@ -93,9 +119,10 @@ export interface UsageInfo extends TokenUsageInfo {
 }
 
 /**
- * One request end to end: model facts -> fit the prompt with the TokenCounter (calibrated, for the effective
- * window) -> reserve in the ledger -> stream with num_ctx and num_predict -> check prompt_eval_count for silent
- * truncation, learn the calibration, settle the ledger, log one usage line.
+ * One request end to end: model facts -> plan in the model's own tokens (its tokenizer and template when they can
+ * be read, else GPT-2 per content class with learned ratios) for the effective window -> reserve in the ledger ->
+ * stream with num_ctx, num_predict and truncate:false -> on a refusal, learn and re-plan once -> check and learn
+ * from prompt_eval_count, settle the ledger, log one usage line.
  */
 export class ModelIntegration {
   private settings: ModelSettings;
@@ -103,23 +130,32 @@ export class ModelIntegration {
   private readonly ownsCounter: boolean;
   private readonly streaming: StreamingService;
   private readonly info: ModelInfoService;
+  private readonly tokenizers: ModelTokenizers;
   private server: { url: string; info: Promise<ServerInfo> } | undefined;
-  private readonly calibrator: Calibrator;
+  private readonly calibrator: ClassCalibrator;
   private readonly logger: Logger;
   private readonly clock: Clock;
-  private readonly overhead: number;
+  /** A counter per exact tokenizer (its own count cache), and the template's shape per model and think setting. */
+  private readonly exactCounters = new WeakMap<ExactTokenizer, TokenCounter>();
+  private readonly shapes = new Map<string, PromptShape>();
+  /** Tokens a model's server counted beyond our exact count (a template detail we render differently), per model. */
+  private readonly corrections = new Map<string, number>();
+  /** Models whose loaded window was read back after their first request on this server. */
+  private readonly windowChecked = new Set<string>();
 
   constructor(private readonly options: ModelIntegrationOptions = {}) {
     const settings = modelSettingsOf({ ...DEFAULTS, ...defined(options) });
     this.settings = settings;
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
-    this.overhead = options.perMessageOverhead ?? DEFAULT_PER_MESSAGE_OVERHEAD;
     this.ownsCounter = !options.tokenCounter;
     // One counter for the whole life: budgets are passed into every fit, so a budget change keeps its cache and tokenizer.
     this.counter =
       options.tokenCounter ??
-      new TokenCounter(settings.maxTokens, settings.systemTokenBudget, settings.userTokenBudget, settings.contextTokenBudget, { logger: this.logger });
+      new TokenCounter(settings.maxTokens, settings.systemTokenBudget, settings.userTokenBudget, settings.contextTokenBudget, {
+        logger: this.logger,
+        encoding: FALLBACK_ENCODING,
+      });
     this.streaming = new StreamingService({
       ollamaUrl: settings.ollamaUrl,
       streamingTimeout: settings.streamingTimeout,
@@ -130,11 +166,17 @@ export class ModelIntegration {
       retry: options.retry,
     });
     this.info = new ModelInfoService(
-      () => ({ baseUrl: this.streaming.baseUrl, dispatcher: options.dispatcher }),
+      () => this.endpoint(),
       this.logger,
       () => this.clock.now(),
     );
-    this.calibrator = new Calibrator(options.calibrationStore ?? new InMemoryCalibrationStore(), {}, this.logger);
+    this.tokenizers = new ModelTokenizers(
+      () => this.endpoint(),
+      options.tokenizerCache,
+      this.logger,
+      (model) => options.onCountingChange?.(model),
+    );
+    this.calibrator = new ClassCalibrator(options.calibrationStore ?? new InMemoryClassCalibrationStore(), this.logger);
   }
 
   /**
@@ -147,7 +189,8 @@ export class ModelIntegration {
     this.settings = next;
     this.streaming.updateOptions({ ollamaUrl: next.ollamaUrl, streamingTimeout: next.streamingTimeout, enableStreaming: next.enableStreaming });
     if (next.model !== prev.model || next.ollamaUrl !== prev.ollamaUrl) {
-      this.info.invalidate(next.model);
+      this.info.invalidate(next.ollamaUrl !== prev.ollamaUrl ? undefined : next.model);
+      this.windowChecked.clear();
       this.logger.info(`model settings changed: ${next.model} at ${normaliseBaseUrl(next.ollamaUrl)}; its facts are read again on next use`);
     }
   }
@@ -178,46 +221,93 @@ export class ModelIntegration {
     return this.info.getFacts(this.settings.model, this.settings.maxTokens, signal);
   }
 
+  /**
+   * Resolves once the current model's own tokenizer is ready, or known to be unavailable (then counts use the GPT-2
+   * fallback). Never needed before a request, which counts with whatever is ready: for tests, benchmarks, warm-up.
+   */
+  async whenCountingSettles(): Promise<void> {
+    if (this.options.exactTokenizers === false) return;
+    await this.tokenizers.settled(this.settings.model);
+  }
+
   /** The same plan generateResponse would send, without sending. Uses maxTokens when Ollama cannot be asked. */
   async getTokenUsageInfo(
     prompt: string,
     context: readonly ContextChunk[] = [],
     opts: { history?: readonly HistoryMessage[]; systemPrompt?: string } = {},
   ): Promise<UsageInfo> {
-    let window = this.settings.maxTokens;
+    let facts: ModelFacts | undefined;
     let windowSource: string;
     try {
       // Counting runs on every change of the composer: reuse a recent failure rather than ask a down Ollama each time.
-      const facts = await this.info.getFacts(this.settings.model, this.settings.maxTokens, undefined, { reuseFailureForMs: FACTS_FAILURE_REUSE_MS });
-      window = facts.effectiveWindow;
+      facts = await this.info.getFacts(this.settings.model, this.settings.maxTokens, undefined, { reuseFailureForMs: FACTS_FAILURE_REUSE_MS });
       windowSource = facts.sources.effectiveWindow;
     } catch (error) {
       windowSource = `therapist.maxTokens (model facts unavailable: ${messageOf(error)})`;
     }
-    const cal = this.calibrationFor(this.settings.model);
-    const info = this.counter.getTokenUsageInfo(opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, prompt, context, {
-      history: opts.history,
-      calibration: cal.factor,
-      perMessageOverhead: this.overhead,
-      maxTokens: window,
-      budgets: this.settings,
-    });
-    const notice = truncatedNotice({ ...info, total: info.totalTokens });
-    return { ...info, model: this.settings.model, calibration: cal.factor, calibrated: cal.calibrated, windowSource, notice };
+    const version = (await this.getServerInfo()).version;
+    const plan = this.plan(
+      this.settings.model,
+      {
+        systemPrompt: opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
+        prompt,
+        context,
+        history: opts.history,
+        window: facts?.effectiveWindow ?? this.settings.maxTokens,
+        budgets: this.settings,
+      },
+      facts,
+      version,
+    );
+    const p = plan.prompt;
+    const u = p.tokenUsage;
+    const info: TokenUsageInfo = {
+      totalTokens: u.total,
+      truncated: p.truncated,
+      truncatedSections: p.truncatedSections,
+      perSection: { system: u.system, user: u.user, context: u.context, history: u.history },
+      limit: u.limit,
+      completionReserve: u.completionReserve,
+      requested: u.requested,
+      estimated: u.estimated,
+      droppedChunks: p.droppedChunks,
+      droppedMessages: p.droppedMessages,
+      warning: p.warning,
+    };
+    const samples = plan.counting.mode === 'estimate' ? plan.counting.estimate.samples : undefined;
+    return {
+      ...info,
+      model: this.settings.model,
+      tokenizer: plan.counting.label,
+      exact: plan.counting.mode === 'exact',
+      calibrationSamples: samples,
+      windowSource,
+      notice: truncatedNoticeOf(p),
+    };
   }
 
   /** Fits, sends and streams one request; see the class comment. Cancellation resolves with `cancelled: true`. */
   async generateResponse(prompt: string, context: readonly ContextChunk[] = [], opts: GenerateOptions = {}): Promise<GenerateResult> {
     const model = this.settings.model;
+    const version = (await this.getServerInfo()).version;
+    const base = (window: number): PlanRequest => ({
+      systemPrompt: opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
+      prompt,
+      context,
+      history: opts.history,
+      window,
+      budgets: this.settings,
+    });
     let facts: ModelFacts;
     try {
       facts = await this.getModelFacts(opts.signal);
     } catch (error) {
-      if (opts.signal?.aborted) return this.cancelledBeforeSending(this.plan(prompt, context, opts, this.settings.maxTokens), model);
+      if (opts.signal?.aborted) return this.cancelledBeforeSending(this.plan(model, base(this.settings.maxTokens), undefined, version), model);
       throw error;
     }
     const notices: Notice[] = [];
-    let plan = this.plan(prompt, context, opts, facts.effectiveWindow);
+    let req = base(facts.effectiveWindow);
+    let plan = this.plan(model, req, facts, version);
     const who = { user: this.options.user ?? 'local', conversation: opts.conversationId ?? 'default', model, command: opts.command ?? 'chat' };
     // Near a quota the ledger asks for a smaller request (less context, a smaller answer reserve); at the limit it
     // refuses, and nothing is sent. num_ctx stays the same either way: only what we put in it shrinks.
@@ -227,16 +317,20 @@ export class ModelIntegration {
       completionTokens: plan.prompt.tokenUsage.completionReserve,
     });
     if (advice?.level === 'refuse') throw advice.error ?? new Error(advice.message);
-    let shrink: Shrink | undefined;
     if (advice?.level === 'degrade') {
-      // Plan for a window just big enough for the smaller prompt plus the smaller answer: the optimizer then cuts by
+      // Plan for a window just big enough for the smaller prompt plus the smaller answer: the planner then cuts by
       // its usual priorities, least relevant context first.
       const u = plan.prompt.tokenUsage;
       const completionReserve = Math.min(u.completionReserve, advice.shrinkCompletionTo ?? u.completionReserve);
-      shrink = { window: Math.min(facts.effectiveWindow, Math.max(1, u.total - (advice.shrinkContextBy ?? 0) + completionReserve)), completionReserve };
-      plan = this.plan(prompt, context, opts, facts.effectiveWindow, shrink);
+      req = {
+        ...req,
+        planWindow: Math.min(facts.effectiveWindow, Math.max(1, u.total - (advice.shrinkContextBy ?? 0) + completionReserve)),
+        completionReserve,
+      };
+      plan = this.plan(model, req, facts, version);
       if (advice.notice) notices.push(advice.notice);
     }
+    let numCtx = facts.effectiveWindow;
     let outcome: ChatOutcome | undefined;
     let reservation: LedgerReservation | undefined;
     for (let attempt = 1; ; attempt++) {
@@ -265,7 +359,7 @@ export class ModelIntegration {
             // Refuse instead of cutting: a prompt that does not fit is HTTP 400 (Ollama 0.12.6+), never a silent 200.
             truncate: false,
             ...thinkField(facts.thinking, this.settings.think),
-            options: { num_ctx: facts.effectiveWindow, num_predict: numPredict },
+            options: { num_ctx: numCtx, num_predict: numPredict },
           },
           {
             onToken: opts.onToken,
@@ -278,11 +372,13 @@ export class ModelIntegration {
         break;
       } catch (error) {
         await reservation?.rollback(messageOf(error));
-        // The server counted the prompt for us: learn from it and re-plan once, as Cline and Roo do.
-        if (attempt === 1 && error instanceof OllamaContextError && error.promptTokens !== undefined) {
-          this.calibrator.observe(model, plan.raw, error.promptTokens - plan.template);
-          notices.push({ kind: 'retried', modelTokens: error.promptTokens, plannedTokens: plan.prompt.tokenUsage.total });
-          plan = this.plan(prompt, context, opts, facts.effectiveWindow, shrink);
+        if (attempt <= MAX_REFUSAL_RESENDS && error instanceof OllamaContextError) {
+          // The server refused the prompt instead of cutting it: learn what it says, re-plan tighter, send once more.
+          const retry = this.afterRefusal(model, error, plan, req, numCtx, version);
+          if (attempt === 1) notices.push({ kind: 'retried', modelTokens: error.promptTokens, plannedTokens: plan.prompt.tokenUsage.total });
+          numCtx = retry.numCtx;
+          req = { ...req, window: numCtx, planWindow: retry.planWindow };
+          plan = this.plan(model, req, { ...facts, effectiveWindow: numCtx }, version);
           continue;
         }
         this.logUsage(plan, undefined, model, false, error);
@@ -290,28 +386,9 @@ export class ModelIntegration {
       }
     }
     const m = outcome.metrics;
-    const cal = plan.calibration;
-    const learned = this.calibrator.factorFor(model);
-    // Expect the low end of what this model has shown: prose and code tokenize differently, and a text that
-    // merely tokenizes better than the last ones must not look like a truncation.
-    const expected = learned.lowRatio !== undefined ? learned.lowRatio * plan.raw + plan.template : plan.raw + plan.template;
-    const check = outcome.cancelled
-      ? undefined
-      : checkServerTruncation({
-          expectedPromptTokens: expected,
-          plannedPromptTokens: plan.prompt.tokenUsage.total,
-          promptEvalCount: m.promptEvalCount,
-          numCtx: facts.effectiveWindow,
-          calibrated: learned.samples > 0,
-        });
-    const suspected = check?.suspected ?? false;
+    const suspected = this.afterAnswer(model, plan, outcome, numCtx, version, notices);
     const cut = truncatedNoticeOf(plan.prompt);
     if (cut) notices.unshift(cut);
-    if (check && suspected) {
-      notices.push(serverCutNotice(check, plan.prompt.tokenUsage.total, facts.effectiveWindow));
-      // Ollama cuts only a prompt longer than num_ctx, so the model counted at least that many: learn the lower bound.
-      this.calibrator.observe(model, plan.raw, facts.effectiveWindow - plan.template);
-    } else if (!outcome.cancelled && m.promptEvalCount !== undefined) this.calibrator.observe(model, plan.raw, m.promptEvalCount - plan.template);
     if (outcome.fallbackUsed) notices.push({ kind: 'fallback', reason: outcome.fallbackReason ?? 'the stream broke' });
     if (outcome.cancelled) await reservation?.cancel({ promptTokens: plan.prompt.tokenUsage.total, completionTokens: countPieces(outcome) });
     else
@@ -322,7 +399,12 @@ export class ModelIntegration {
         truncatedSections: plan.prompt.truncatedSections,
         latencyMs: Math.round(outcome.durationMs),
       });
-    const usage = this.usageOf(plan, outcome, model, cal);
+    if (!outcome.cancelled && !this.windowChecked.has(model)) {
+      // After a model's first request the server has loaded it: read back the window it really has.
+      this.windowChecked.add(model);
+      void this.info.refreshLoaded(model, numCtx).catch(() => undefined);
+    }
+    const usage = this.usageOf(plan, outcome, model);
     this.logger.usage?.(
       formatUsageLine(usage, {
         truncatedSections: plan.prompt.truncatedSections,
@@ -347,8 +429,126 @@ export class ModelIntegration {
     };
   }
 
-  private cancelledBeforeSending(plan: Plan, model: string): GenerateResult {
-    const usage = this.usageOf(plan, undefined, model, plan.calibration);
+  /** Plans a request for `model`: exactly when its own tokenizer is ready, else with the GPT-2 fallback. */
+  private plan(model: string, req: PlanRequest, facts: ModelFacts | undefined, version: string | undefined): CountedPlan {
+    return planFor(req, this.exactSide(model, facts, version), this.counter, this.calibrator, model);
+  }
+
+  /** The exact side of a model: its tokenizer (when ready), a counter over it, and its template's shape. */
+  private exactSide(model: string, facts: ModelFacts | undefined, version: string | undefined): ExactSide | undefined {
+    // Without `tokenizer.ggml.model` in the facts there is no vocabulary to read: no 10 MB verbose /api/show for nothing.
+    if (this.options.exactTokenizers === false || !facts?.tokenizerModel) return undefined;
+    const counting = this.tokenizers.counting(model);
+    if (counting.state !== 'exact') return undefined;
+    const tokenizer = counting.tokenizer;
+    let counter = this.exactCounters.get(tokenizer);
+    if (!counter) {
+      counter = new TokenCounter(this.settings.maxTokens, this.settings.systemTokenBudget, this.settings.userTokenBudget, this.settings.contextTokenBudget, {
+        tokenizer,
+      });
+      this.exactCounters.set(tokenizer, counter);
+    }
+    const think = thinkField(facts.thinking, this.settings.think).think;
+    const key = `${this.streaming.baseUrl}\n${model}\n${String(think)}\n${version ?? ''}`;
+    let shape = this.shapes.get(key);
+    if (!shape) {
+      shape = promptShape(facts.template, tokenizer, {
+        think,
+        thinkingCapable: facts.thinking,
+        system: facts.system,
+        modelMessages: facts.modelMessages,
+        stripThinkTags: stripsThinkTags(facts.family, model),
+        ollamaVersion: version,
+        bosText: counting.bosText,
+      });
+      if (shape.why)
+        this.logger.info(`model ${model}: its chat template is not rendered (${shape.why}); the template's cost is measured from the server's counts instead`);
+      this.shapes.set(key, shape);
+    }
+    return { tokenizer, counter, shape, label: counting.label, bosText: counting.bosText, correction: this.corrections.get(model) ?? 0 };
+  }
+
+  /**
+   * A refused prompt (truncate:false): the server's numbers, when it gives them, say what the model counted and
+   * what window it has. Learn both, and plan the resend for what really fits: the re-plan counts with what was just
+   * learned, and where that still falls short of the model's own count of the refused prompt, the prompt's room
+   * shrinks by the same ratio (plus 2%). Without numbers, plan 15% smaller.
+   */
+  private afterRefusal(
+    model: string,
+    error: OllamaContextError,
+    plan: CountedPlan,
+    req: PlanRequest,
+    numCtx: number,
+    version: string | undefined,
+  ): { numCtx: number; planWindow: number } {
+    const planned = plan.prompt.tokenUsage.total;
+    let window = numCtx;
+    if (error.availableTokens !== undefined && error.availableTokens < numCtx) {
+      // The server has less room than we asked for (a memory limit): plan for what it has, and say so from now on.
+      window = error.availableTokens;
+      this.info.capWindow(model, window);
+      void this.info.refreshLoaded(model, numCtx).catch(() => undefined);
+    }
+    const reserve = req.completionReserve ?? Math.ceil(0.1 * window);
+    const room = Math.min(window, req.planWindow ?? window) - reserve;
+    const resend = (promptRoom: number) => ({ numCtx: window, planWindow: reserve + Math.max(1, Math.floor(Math.min(room, promptRoom) - 0.02 * window)) });
+    if (error.promptTokens === undefined) return resend(Math.floor(Math.min(room, planned) * UNNUMBERED_REFUSAL_SHRINK));
+    const counting = plan.counting;
+    // What the re-plan will count the refused prompt as: the fit's new prediction, or the exact count corrected.
+    let recounted = planned;
+    if (counting.mode === 'estimate') {
+      // The refused prompt was evaluated whole by the tokenizer: a valid sample for the fit.
+      if (promptEvalCountIsWhole(version)) {
+        this.calibrator.observe(model, { ...counting.features, modelTokens: error.promptTokens });
+        const e = this.calibrator.estimate(model);
+        recounted = predict(e.ratios, counting.features.counts, counting.features.messages) * (1 + e.margin);
+      }
+    } else {
+      this.corrections.set(model, (this.corrections.get(model) ?? 0) + (error.promptTokens - planned));
+      this.logger.warn(
+        `model ${model}: the server counted ${error.promptTokens} prompt tokens where the exact count was ${planned}; correcting by ${error.promptTokens - planned}`,
+      );
+      recounted = error.promptTokens;
+    }
+    return resend(Math.floor(room * Math.min(1, recounted / error.promptTokens)));
+  }
+
+  /**
+   * After a complete answer: a server that may cut silently (older than 0.12.6) is checked for a cut; every answer
+   * the model evaluated whole teaches the GPT-2 fallback its ratios (never a suspected one: that would teach a ratio
+   * far too low and shrink every later prompt); an exact count that disagrees with the server's is corrected.
+   * Returns whether a cut is suspected (and then adds the notice).
+   */
+  private afterAnswer(model: string, plan: CountedPlan, outcome: ChatOutcome, numCtx: number, version: string | undefined, notices: Notice[]): boolean {
+    const actual = outcome.metrics.promptEvalCount;
+    if (outcome.cancelled || actual === undefined || !promptEvalCountIsWhole(version)) return false;
+    const counting = plan.counting;
+    const expected = counting.mode === 'exact' ? plan.prompt.tokenUsage.total : counting.expected;
+    const check = checkServerTruncation({
+      expectedPromptTokens: expected,
+      promptEvalCount: actual,
+      numCtx,
+      counting: counting.mode === 'exact' ? { exact: true } : { exact: false, samples: counting.estimate.samples, recentError: counting.estimate.recentError },
+      refusesInsteadOfCutting: version !== undefined && compareVersions(version, REFUSES_SINCE) >= 0,
+    });
+    if (check.suspected) {
+      notices.push(serverCutNotice(check, plan.prompt.tokenUsage.total, numCtx));
+      void this.info.refreshLoaded(model, numCtx).catch(() => undefined);
+      return true;
+    }
+    if (counting.mode === 'estimate') {
+      if (actual < numCtx) this.calibrator.observe(model, { ...counting.features, modelTokens: actual });
+    } else if (actual !== expected) {
+      // The exact count should equal the server's; a difference is a template detail rendered differently: learn it.
+      this.corrections.set(model, (this.corrections.get(model) ?? 0) + (actual - expected));
+      this.logger.warn(`model ${model}: exact count ${expected}, the server evaluated ${actual} (difference ${actual - expected}; corrected from now on)`);
+    }
+    return false;
+  }
+
+  private cancelledBeforeSending(plan: CountedPlan, model: string): GenerateResult {
+    const usage = this.usageOf(plan, undefined, model);
     return {
       text: '',
       thinking: '',
@@ -363,38 +563,12 @@ export class ModelIntegration {
     };
   }
 
-  /** Frees the tokenizer (unless it was injected). */
+  /** Frees the tokenizers (the GPT-2 one unless it was injected). */
   dispose(): void {
     if (this.ownsCounter) this.counter.dispose();
   }
 
-  /** Fits the prompt into `window` (or into the smaller one a near-quota `shrink` asks for). */
-  private plan(prompt: string, context: readonly ContextChunk[], opts: GenerateOptions, window: number, shrink?: Shrink): Plan {
-    const calibration = this.calibrationFor(this.settings.model);
-    const optimized = this.counter.optimizePrompt(opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, prompt, context, {
-      history: opts.history,
-      calibration: calibration.factor,
-      perMessageOverhead: this.overhead,
-      maxTokens: shrink?.window ?? window,
-      completionReserve: shrink?.completionReserve,
-      budgets: this.settings,
-    });
-    const messages = buildMessages(optimized);
-    return {
-      prompt: optimized,
-      messages,
-      raw: rawContentTokens(optimized, messages.length),
-      template: templateTokens(optimized, messages.length),
-      calibration,
-    };
-  }
-
-  private calibrationFor(model: string): { factor: number; calibrated: boolean } {
-    const learned = this.calibrator.factorFor(model);
-    return learned.factor === undefined ? { factor: UNCALIBRATED_FACTOR, calibrated: false } : { factor: learned.factor, calibrated: true };
-  }
-
-  private usageOf(plan: Plan, outcome: ChatOutcome | undefined, model: string, cal: { factor: number; calibrated: boolean }): ResponseUsage {
+  private usageOf(plan: CountedPlan, outcome: ChatOutcome | undefined, model: string): ResponseUsage {
     const u = plan.prompt.tokenUsage;
     return {
       model,
@@ -409,14 +583,16 @@ export class ModelIntegration {
       tokensPerSecond: outcome?.tokensPerSecond,
       durationMs: outcome?.durationMs ?? 0,
       estimated: u.estimated,
-      calibration: cal.factor,
-      calibrated: cal.calibrated,
+      tokenizer: plan.counting.label,
+      exact: plan.counting.mode === 'exact',
+      calibrationSamples: plan.counting.mode === 'estimate' ? plan.counting.estimate.samples : undefined,
+      predicted: plan.counting.mode === 'estimate' ? Math.round(plan.counting.expected) : undefined,
     };
   }
 
-  private logUsage(plan: Plan, outcome: ChatOutcome | undefined, model: string, suspected: boolean, error: unknown): void {
+  private logUsage(plan: CountedPlan, outcome: ChatOutcome | undefined, model: string, suspected: boolean, error: unknown): void {
     this.logger.usage?.(
-      formatUsageLine(this.usageOf(plan, outcome, model, plan.calibration), {
+      formatUsageLine(this.usageOf(plan, outcome, model), {
         truncatedSections: plan.prompt.truncatedSections,
         droppedChunks: plan.prompt.droppedChunks.length,
         droppedMessages: plan.prompt.droppedMessages,
@@ -427,22 +603,6 @@ export class ModelIntegration {
       }),
     );
   }
-}
-
-/** A smaller request near a quota: plan for a smaller window and/or a smaller answer reserve. */
-interface Shrink {
-  window: number;
-  completionReserve?: number;
-}
-
-interface Plan {
-  prompt: OptimizedPrompt;
-  messages: ReturnType<typeof buildMessages>;
-  /** Our GPT-2 count of the message contents. */
-  raw: number;
-  /** Template overhead we assumed for the messages. */
-  template: number;
-  calibration: { factor: number; calibrated: boolean };
 }
 
 /** The 'truncated' notice of an optimized prompt. */

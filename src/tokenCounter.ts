@@ -5,7 +5,7 @@ import { EstimateTokenizer } from './core/tokens/estimateTokenizer';
 import { classCounts, type ClassCounts } from './core/tokens/contentClasses';
 import { Meter, type Calibration } from './core/tokens/meter';
 import { optimizePromptWith } from './core/tokens/optimizer';
-import { TiktokenTokenizer, loadGpt2Encoding, type Gpt2Encoding } from './core/tokens/tiktokenTokenizer';
+import { TiktokenTokenizer, loadTiktokenEncoding, type Gpt2Encoding, type TiktokenEncodingName } from './core/tokens/tiktokenTokenizer';
 import { messageOf, silentLogger, type Logger } from './core/runtime';
 import type { Tokenizer } from './core/tokens/tokenizer';
 import type { ContextChunk, HistoryMessage, OptimizeOptions, OptimizedPrompt, TokenUsageInfo } from './core/tokens/types';
@@ -23,6 +23,8 @@ export interface TokenCounterOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Loads the GPT-2 encoding (default: tiktoken, lazily). Tests use it to simulate a load failure. */
   loadEncoding?: () => Gpt2Encoding;
+  /** Which tiktoken vocabulary to count in (default GPT-2; the model fallback counts in cl100k, see docs/TOKEN_CONSTRAINTS.md). */
+  encoding?: TiktokenEncodingName;
 }
 
 export const DEFAULT_CACHE_CHARS = 8_000_000;
@@ -82,8 +84,9 @@ export class TokenCounter {
     }
     const started = Date.now();
     try {
-      const tokenizer = new TiktokenTokenizer((this.options.loadEncoding ?? loadGpt2Encoding)());
-      this.logger.info(`Loaded the GPT-2 tokenizer (tiktoken) in ${Date.now() - started} ms.`);
+      const name = this.options.encoding ?? 'gpt2';
+      const tokenizer = new TiktokenTokenizer((this.options.loadEncoding ?? (() => loadTiktokenEncoding(name)))(), undefined, name);
+      this.logger.info(`Loaded the ${name === 'gpt2' ? 'GPT-2' : name} tokenizer (tiktoken) in ${Date.now() - started} ms.`);
       return tokenizer;
     } catch (err) {
       this.reason = `tiktoken could not load: ${messageOf(err)}`;

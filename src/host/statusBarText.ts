@@ -8,6 +8,8 @@ export interface LastUsage {
   limit: number;
   truncated: boolean;
   estimated: boolean;
+  /** Which tokenizer counted ("qwen2 (exact)", "cl100k estimate x1.02"). */
+  tokenizer?: string;
 }
 
 export type StatusLevel = 'normal' | 'warning' | 'error';
@@ -23,6 +25,7 @@ export function statusText(model: string, last: LastUsage | undefined): { text: 
     `Therapist · ${last.model}`,
     `Last request: ${approx}${formatCount(last.used)} of ${formatCount(last.limit)} tokens${last.estimated ? ' (estimate)' : ''}`,
   ];
+  if (last.tokenizer) lines.push(`Counted with ${last.tokenizer}`);
   if (last.truncated) lines.push('Something was cut to fit the window: see the chat panel.');
   lines.push('Click for token usage.');
   return { text: `$(hubot) Therapist: ${approx}${formatTokens(last.used)}/${formatWindow(last.limit)}`, tooltip: lines.join('\n'), level };
@@ -34,7 +37,7 @@ export function lastUsageOf(
   result: {
     truncated: boolean;
     serverTruncationSuspected: boolean;
-    usage: { total: number; limit: number; promptEvalCount?: number; evalCount?: number; estimated?: boolean };
+    usage: { total: number; limit: number; promptEvalCount?: number; evalCount?: number; estimated?: boolean; tokenizer?: string };
   },
 ): LastUsage {
   const u = result.usage;
@@ -44,5 +47,6 @@ export function lastUsageOf(
     limit: u.limit,
     truncated: result.truncated || result.serverTruncationSuspected,
     estimated: Boolean(u.estimated) && u.promptEvalCount === undefined,
+    tokenizer: u.tokenizer,
   };
 }

@@ -20,6 +20,8 @@ export interface TokenBreakdown {
   limit: number;
   /** True when the counts come from the fallback estimate, not the tokenizer: shown as "≈ estimate". */
   estimated: boolean;
+  /** Which tokenizer counted: "qwen2 (exact)", "cl100k estimate x1.02" (absent in messages stored before this was kept). */
+  tokenizer?: string;
 }
 
 /** What one request used, attached to the sent (user) message. */
@@ -166,6 +168,8 @@ export type HostToWebview =
   /** An error for a message (shown as a card on it), or for the panel as a whole when `messageId` is absent. */
   | { type: 'error'; messageId?: string; error: ChatErrorInfo }
   | { type: 'conversationTotal'; tokens: number }
+  /** Counting changed (the model's own tokenizer is ready): count the composed text again. */
+  | { type: 'recount' }
   /** What the server is; `demo` is set when it is the project's demo server (its answers are canned). */
   | { type: 'server'; version?: string; demo?: string }
   /** A short confirmation such as "Copied" or "Inserted into app.ts". */

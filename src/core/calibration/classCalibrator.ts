@@ -2,8 +2,13 @@
 // per model, how many model tokens each class costs, from prompt_eval_count after each request:
 //   prompt_eval_count ~ sum over classes of ratio[c] * gpt2Tokens[c] + perMessage * messages + fixed
 // One ratio cannot follow content (CJK 0.35, code 0.7, CSV 1.9 for the same model): a ratio per class can.
-// The fit is a ridge regression pulled toward conservative priors, with forgetting so that it follows the
-// conversation's current content, solved exactly (7 unknowns) after every sample.
+// The fit is a least squares over the last requests, in RELATIVE terms (each request's error as a share of its
+// count, so a long prompt does not outweigh ten short ones), anchored to conservative priors with a strength that
+// is also relative. Within one kind of content the classes come in nearly fixed proportions (CJK text carries
+// digits and spaces, code carries indentation and identifiers), so the data alone cannot split a correction between
+// them; the anchor splits it by how far each class may plausibly be from its prior (FREEDOM). A first version
+// anchored in absolute GPT-2 tokens had an anchor a million times weaker than the data and drifted into nonsense
+// (digits 8, other 0.1) while missing real CJK text by 40-90%.
 import { CONTENT_CLASSES, type ClassCounts, type ContentClass } from '../tokens/contentClasses';
 import { messageOf, silentLogger, type Logger } from '../runtime';
 
@@ -17,25 +22,25 @@ export interface ClassRatios {
 }
 
 /**
- * What a model was assumed to cost before it taught anything: above every vocabulary measured (Llama 3, Qwen3,
- * Gemma 3, DeepSeek V3), so a first request never overflows, yet close enough that it uses most of the window.
- * Digits are the exception that must stay high: Qwen3 and Gemma 3 spend one token per digit.
+ * What a model was assumed to cost, in model tokens per cl100k token, before it taught anything: above every
+ * vocabulary measured (Llama 3, Qwen3, DeepSeek V3, Gemma 3; per class, fitted over mixed code, prose, CJK, CSV
+ * and logs), so a first request never overflows, yet close enough that it uses most of the window (85-99%).
+ * Digits stay high: Qwen3 and Gemma 3 spend one token per digit (1.7 per cl100k token).
  */
 export const PRIOR: ClassRatios = {
-  ratios: { space: 1.0, digit: 3.0, cjk: 0.45, emoji: 1.0, other: 0.96 },
+  ratios: { space: 0.78, digit: 1.8, chinese: 0.82, japanese: 0.68, korean: 0.8, emoji: 1.0, other: 1.14 },
   perMessage: 7,
   fixed: 6,
 };
 
 /** The persisted state of one model's fit. */
 export interface ClassCalibrationRecord {
-  version: 2;
-  /** A (7x7, row-major) and b (7) of the normal equations, prior included, forgetting applied. */
-  a: number[];
-  b: number[];
-  /** Requests learned from (decayed count: how much data the fit rests on). */
-  weight: number;
+  version: 4;
+  ratios: ClassRatios;
+  /** Requests learned from (all of them). */
   samples: number;
+  /** The last requests, newest last: what the fit is solved over. */
+  recent: ClassSample[];
   /** Recent signed errors of the fit's own prediction, (actual - predicted) / actual, newest last: > 0 means it under-counted. */
   recentErrors: number[];
   updatedAt: string;
@@ -67,66 +72,80 @@ export interface ClassSample {
   modelTokens: number;
 }
 
-const N = CONTENT_CLASSES.length + 2;
-/** How strongly the priors hold: worth about this many GPT-2 tokens of evidence per coefficient. */
-const PRIOR_STRENGTH = 400;
-/** Each new request counts fully, older ones fade (about the last 8 requests matter). */
-const FORGET = 0.88;
 /** Ratios outside these bounds are a broken sample or an arithmetic accident, never a tokenizer. */
 const MIN_RATIO = 0.1;
 const MAX_RATIO = 8;
+/** The template terms stay within what chat templates cost (0 to a few dozen tokens). */
+const MAX_TEMPLATE = 64;
 
-function features(counts: ClassCounts, messages: number): number[] {
-  return [...CONTENT_CLASSES.map((c) => counts[c]), messages, 1];
-}
-
-function priorVector(): number[] {
-  return [...CONTENT_CLASSES.map((c) => PRIOR.ratios[c]), PRIOR.perMessage, PRIOR.fixed];
-}
-
-/** A fresh record: only the prior (the template terms are scaled so a few requests can move them). */
 function priorRecord(): ClassCalibrationRecord {
-  const strengths = [...CONTENT_CLASSES.map(() => PRIOR_STRENGTH), 40, 10];
-  const a = new Array<number>(N * N).fill(0);
-  const b = new Array<number>(N).fill(0);
-  const p = priorVector();
-  for (let i = 0; i < N; i++) {
-    a[i * N + i] = strengths[i];
-    b[i] = strengths[i] * p[i];
-  }
-  return { version: 2, a, b, weight: 0, samples: 0, recentErrors: [], updatedAt: new Date(0).toISOString() };
+  return { version: 4, ratios: structuredClone(PRIOR), samples: 0, recent: [], recentErrors: [], updatedAt: new Date(0).toISOString() };
 }
 
-/** Solves a x = b (Gaussian elimination with partial pivoting; a is small and well conditioned by the prior). */
-function solve(aFlat: readonly number[], bIn: readonly number[]): number[] {
-  const a = Array.from({ length: N }, (_, i) => aFlat.slice(i * N, i * N + N));
-  const b = [...bIn];
-  for (let col = 0; col < N; col++) {
+/**
+ * How far each class's true ratio may lie from its prior, relative to it (measured over Llama 3, Qwen3, Gemma 3,
+ * DeepSeek V3, per cl100k token): whitespace runs 0.37-0.72, digits 1.0-1.73, CJK 0.45-0.78, emoji 0.46-0.96, the
+ * rest of the text 1.01-1.09. A class that may be far off takes more of a correction the data cannot attribute.
+ */
+const FREEDOM: Readonly<Record<ContentClass, number>> = { space: 1, digit: 0.6, chinese: 0.5, japanese: 0.5, korean: 0.5, emoji: 0.6, other: 0.2 };
+/** The anchor's weight against one request's relative error (a deviation of FREEDOM x prior costs as much as a 10% miss on one request). */
+const ANCHOR = 0.01;
+/** Each older request counts this much less than the next (about the last 8 matter). */
+const FORGET = 0.88;
+/** Requests kept for the fit. */
+const KEPT = 16;
+
+const N = CONTENT_CLASSES.length + 2;
+const row = (s: ClassSample) => [...CONTENT_CLASSES.map((c) => s.counts[c]), s.messages, 1];
+const priorVector = () => [...CONTENT_CLASSES.map((c) => PRIOR.ratios[c]), PRIOR.perMessage, PRIOR.fixed];
+const freedomVector = () => [...CONTENT_CLASSES.map((c) => FREEDOM[c]), 1, 1];
+
+/** min sum_i w_i ((y_i - x_i.t) / y_i)^2 + ANCHOR sum_j ((t_j - p_j) / (p_j F_j))^2, by its normal equations. */
+function fit(samples: readonly ClassSample[]): ClassRatios {
+  const p = priorVector();
+  const f = freedomVector();
+  const a = Array.from({ length: N }, () => new Array<number>(N).fill(0));
+  const b = new Array<number>(N).fill(0);
+  for (let j = 0; j < N; j++) {
+    const w = ANCHOR / (p[j] * f[j]) ** 2;
+    a[j][j] += w;
+    b[j] += w * p[j];
+  }
+  samples.forEach((sample, i) => {
+    const w = FORGET ** (samples.length - 1 - i);
+    const x = row(sample).map((v) => v / sample.modelTokens);
+    for (let j = 0; j < N; j++) {
+      b[j] += w * x[j];
+      for (let k = 0; k < N; k++) a[j][k] += w * x[j] * x[k];
+    }
+  });
+  const t = solve(a, b);
+  const ratios = Object.fromEntries(CONTENT_CLASSES.map((c, i) => [c, Math.min(MAX_RATIO, Math.max(MIN_RATIO, t[i]))])) as Record<ContentClass, number>;
+  return { ratios, perMessage: Math.min(MAX_TEMPLATE, Math.max(0, t[N - 2])), fixed: Math.min(MAX_TEMPLATE, Math.max(0, t[N - 1])) };
+}
+
+/** Solves a x = b (Gaussian elimination with partial pivoting; the anchor keeps a well conditioned). */
+function solve(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  for (let col = 0; col < n; col++) {
     let pivot = col;
-    for (let r = col + 1; r < N; r++) if (Math.abs(a[r][col]) > Math.abs(a[pivot][col])) pivot = r;
+    for (let r = col + 1; r < n; r++) if (Math.abs(a[r][col]) > Math.abs(a[pivot][col])) pivot = r;
     [a[col], a[pivot]] = [a[pivot], a[col]];
     [b[col], b[pivot]] = [b[pivot], b[col]];
-    const d = a[col][col] || 1e-12;
-    for (let r = col + 1; r < N; r++) {
-      const f = a[r][col] / d;
-      if (f === 0) continue;
-      for (let k = col; k < N; k++) a[r][k] -= f * a[col][k];
-      b[r] -= f * b[col];
+    for (let r = col + 1; r < n; r++) {
+      const m = a[r][col] / a[col][col];
+      if (m === 0) continue;
+      for (let k = col; k < n; k++) a[r][k] -= m * a[col][k];
+      b[r] -= m * b[col];
     }
   }
-  const x = new Array<number>(N).fill(0);
-  for (let r = N - 1; r >= 0; r--) {
-    let s = b[r];
-    for (let k = r + 1; k < N; k++) s -= a[r][k] * x[k];
-    x[r] = s / (a[r][r] || 1e-12);
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let sum = b[r];
+    for (let k = r + 1; k < n; k++) sum -= a[r][k] * x[k];
+    x[r] = sum / a[r][r];
   }
   return x;
-}
-
-function toRatios(x: readonly number[]): ClassRatios {
-  const clamp = (v: number) => Math.min(MAX_RATIO, Math.max(MIN_RATIO, v));
-  const ratios = Object.fromEntries(CONTENT_CLASSES.map((c, i) => [c, clamp(x[i])])) as Record<ContentClass, number>;
-  return { ratios, perMessage: Math.max(0, x[N - 2]), fixed: Math.max(0, x[N - 1]) };
 }
 
 /** The fit's prediction for a request. */
@@ -164,7 +183,7 @@ export class ClassCalibrator {
   /** The current estimate for `model` (the priors when it never taught anything). */
   estimate(model: string): ClassEstimate {
     const record = this.record(model);
-    const ratios = toRatios(solve(record.a, record.b));
+    const ratios = record.ratios;
     if (record.samples === 0) return { ratios, margin: 0.02, samples: 0, recentError: 0 };
     const recent = record.recentErrors.slice(-RECENT);
     const underCount = Math.max(0, ...recent);
@@ -179,21 +198,17 @@ export class ClassCalibrator {
    * the sample was ignored.
    */
   observe(model: string, sample: ClassSample): number | undefined {
-    const x = features(sample.counts, sample.messages);
-    const gpt2 = CONTENT_CLASSES.reduce((s, c) => s + sample.counts[c], 0);
+    const gpt2 = CONTENT_CLASSES.reduce((sum, c) => sum + sample.counts[c], 0);
     if (!(sample.modelTokens > 0) || gpt2 < 8) return undefined;
     const record = this.record(model);
-    const before = predict(toRatios(solve(record.a, record.b)), sample.counts, sample.messages);
+    const before = predict(record.ratios, sample.counts, sample.messages);
     const error = (sample.modelTokens - before) / sample.modelTokens;
-    const prior = priorRecord();
-    // Forget old evidence (not the prior): A = prior + f * (A - prior) + x x^T, likewise b.
-    for (let i = 0; i < N; i++) {
-      record.b[i] = prior.b[i] + FORGET * (record.b[i] - prior.b[i]) + x[i] * sample.modelTokens;
-      for (let j = 0; j < N; j++) record.a[i * N + j] = prior.a[i * N + j] + FORGET * (record.a[i * N + j] - prior.a[i * N + j]) + x[i] * x[j];
-    }
-    record.weight = record.weight * FORGET + 1;
+    record.recent = [...record.recent, { counts: { ...sample.counts }, messages: sample.messages, modelTokens: sample.modelTokens }].slice(-KEPT);
+    record.ratios = fit(record.recent);
     record.samples++;
-    record.recentErrors = [...record.recentErrors, error].slice(-5);
+    // The priors' own miss says nothing about the fit (it is learned away by this very sample): only the fit's
+    // predictions decide the margin and how much a short count may differ before it looks like a cut.
+    if (record.samples > 1) record.recentErrors = [...record.recentErrors, error].slice(-5);
     record.updatedAt = new Date().toISOString();
     void Promise.resolve(this.store.set(model, record)).catch((e: unknown) => this.logger.warn(`calibration for ${model} could not be saved: ${messageOf(e)}`));
     return error;
@@ -201,6 +216,6 @@ export class ClassCalibrator {
 
   private record(model: string): ClassCalibrationRecord {
     const stored = this.store.get(model);
-    return stored && stored.version === 2 && stored.a.length === N * N && stored.b.length === N ? stored : priorRecord();
+    return stored && stored.version === 4 && typeof stored.ratios?.ratios === 'object' && Array.isArray(stored.recent) ? stored : priorRecord();
   }
 }

@@ -1,4 +1,2 @@
-// Per-model token-ratio learning (re-exported by src/index.ts).
-export * from './calibrationStore';
-export * from './calibrator';
+// Per-model learning of the GPT-2 fallback's ratios per content class (re-exported by src/index.ts).
 export * from './classCalibrator';

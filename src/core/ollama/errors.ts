@@ -214,7 +214,8 @@ export function mapHttpError(
 /** Builds the context error from a server text, pulling out the two numbers when the text has them. */
 export function contextErrorFromText(text: string, numCtx: number | undefined): OllamaContextError {
   const nested = nestedServerError(text);
-  if (nested && (nested.promptTokens !== undefined || nested.nCtx !== undefined)) return new OllamaContextError(nested.message, nested.promptTokens, nested.nCtx, numCtx);
+  if (nested && (nested.promptTokens !== undefined || nested.nCtx !== undefined))
+    return new OllamaContextError(nested.message, nested.promptTokens, nested.nCtx, numCtx);
   const said = nested?.message ?? text;
   const m = /\((\d+) tokens\)[^(]*\((\d+) tokens\)/.exec(said);
   return new OllamaContextError(said, m ? Number(m[1]) : undefined, m ? Number(m[2]) : undefined, numCtx);

@@ -20,13 +20,21 @@ export interface ModelFacts {
     trainedContext: 'api/show model_info' | 'unknown (api/show had no context_length)' | 'unknown (api/show failed)';
     modelfileNumCtx: 'api/show parameters' | 'not set in the Modelfile' | 'unknown';
     loadedContext: 'api/ps' | 'not loaded' | 'unknown (api/ps has no context_length before Ollama 0.9.7)' | 'unknown (api/ps failed)';
-    effectiveWindow: 'therapist.maxTokens' | "the model's trained context";
+    effectiveWindow: 'therapist.maxTokens' | "the model's trained context" | 'the window the server loaded (api/ps)';
   };
   family?: string;
   parameterSize?: string;
   quantization?: string;
   /** The model reasons before answering (`thinking` in /api/show capabilities): it may be sent `think`. */
   thinking: boolean;
+  /** `tokenizer.ggml.model` ("gpt2" = byte-level BPE, "llama" = SentencePiece); undefined when the model has no GGUF tokenizer (MLX, cloud). */
+  tokenizerModel?: string;
+  /** What Ollama renders the messages with (see ShowFacts). */
+  template?: string;
+  system?: string;
+  modelMessages?: ShowFacts['modelMessages'];
+  /** Smaller than the num_ctx Therapist sends when the server loaded the model with less (a memory limit): planned for. */
+  loadedCap?: number;
   /** Plain sentences for the log (reload expected, Modelfile overridden, ...). */
   notes: string[];
 }
@@ -35,6 +43,12 @@ export interface ModelFacts {
 export interface ShowFacts {
   /** `capabilities` ("completion", "tools", "thinking", "embedding", ...); empty for servers before 0.6.4. */
   capabilities?: string[];
+  /** The chat template and the Modelfile's SYSTEM and MESSAGEs: what Ollama renders the messages with. */
+  template?: string;
+  system?: string;
+  modelMessages?: { role: 'system' | 'user' | 'assistant'; content: string }[];
+  /** `tokenizer.ggml.model` (scalars come even without verbose): "gpt2", "llama", or undefined for non-GGUF models. */
+  tokenizerModel?: string;
   architecture?: string;
   trainedContext?: number;
   modelfileNumCtx?: number;
@@ -64,8 +78,17 @@ export function parseShow(show: ShowResponse): ShowFacts {
     trained = Object.entries(info).find(([k, v]) => k.endsWith('.context_length') && typeof v === 'number')?.[1];
   }
   const numCtx = Number(parseParameters(show.parameters).get('num_ctx')?.[0]);
+  const roles = new Set(['system', 'user', 'assistant']);
   return {
     capabilities: Array.isArray(show.capabilities) ? show.capabilities.filter((c): c is string => typeof c === 'string') : undefined,
+    template: typeof show.template === 'string' ? show.template : undefined,
+    system: typeof show.system === 'string' && show.system ? show.system : undefined,
+    modelMessages: Array.isArray(show.messages)
+      ? show.messages
+          .filter((m) => typeof m?.content === 'string' && roles.has(String(m.role)))
+          .map((m) => ({ role: m.role as 'system' | 'user' | 'assistant', content: m.content as string }))
+      : undefined,
+    tokenizerModel: typeof info['tokenizer.ggml.model'] === 'string' ? (info['tokenizer.ggml.model'] as string) : undefined,
     architecture,
     trainedContext: typeof trained === 'number' && trained > 0 ? trained : undefined,
     modelfileNumCtx: Number.isInteger(numCtx) && numCtx > 0 ? numCtx : undefined,
@@ -101,6 +124,8 @@ export class ModelInfoService {
   private readonly cache = new Map<string, Promise<CachedShow>>();
   /** The last failed look-up per server and model, for callers that may reuse it instead of asking again. */
   private readonly failures = new Map<string, { at: number; error: unknown }>();
+  /** Windows the server runs a model with that are smaller than what Therapist asks for (per server and model). */
+  private readonly caps = new Map<string, number>();
 
   constructor(
     private readonly endpoint: () => OllamaEndpoint,
@@ -133,12 +158,45 @@ export class ModelInfoService {
         },
       );
     }
-    return toFacts(model, maxTokens, await untilAborted(pending, signal));
+    return toFacts(model, maxTokens, await untilAborted(pending, signal), this.caps.get(key));
+  }
+
+  /**
+   * Reads /api/ps again for `model` and, when the server runs it with a smaller window than `numCtxSent` (the window
+   * Therapist asked for on the request just made), plans every later request for that smaller window. Called after
+   * a model's first request and whenever the numbers disagree. Returns the loaded window, when the server says it.
+   */
+  async refreshLoaded(model: string, numCtxSent: number): Promise<number | undefined> {
+    const key = `${this.endpoint().baseUrl}\n${model}`;
+    let loaded: number | 'not-loaded' | 'unknown';
+    try {
+      loaded = loadedContextFromPs(await requestJson<PsResponse>(this.endpoint(), 'GET', '/api/ps', undefined), model);
+    } catch (error) {
+      this.logger.warn(`/api/ps failed (${messageOf(error)})`);
+      return undefined;
+    }
+    const pending = this.cache.get(key);
+    if (pending) void pending.then((c) => (c.loaded = loaded)).catch(() => undefined);
+    if (typeof loaded !== 'number') return undefined;
+    if (loaded < numCtxSent) {
+      if (this.caps.get(key) !== loaded)
+        this.logger.warn(
+          `model ${model}: the server runs it with a ${loaded}-token window although num_ctx ${numCtxSent} was asked for (api/ps); planning for ${loaded}`,
+        );
+      this.caps.set(key, loaded);
+    }
+    // A cap stays until the settings change (invalidate): asking for more again would only reload the model.
+    return loaded;
+  }
+
+  /** Plans for a smaller window the server said it has (a refused prompt's n_ctx, say), until /api/ps says otherwise. */
+  capWindow(model: string, window: number): void {
+    this.caps.set(`${this.endpoint().baseUrl}\n${model}`, window);
   }
 
   /** Forgets cached facts (a model was re-pulled, or the URL changed). */
   invalidate(model?: string): void {
-    for (const map of [this.cache, this.failures]) {
+    for (const map of [this.cache, this.failures, this.caps]) {
       if (model === undefined) map.clear();
       else for (const key of [...map.keys()]) if (key.endsWith(`\n${model}`)) map.delete(key);
     }
@@ -200,8 +258,11 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
   });
 }
 
-function toFacts(model: string, maxTokens: number, c: CachedShow): ModelFacts {
-  const { window, source } = effectiveWindow(maxTokens, c.show.trainedContext);
+function toFacts(model: string, maxTokens: number, c: CachedShow, loadedCap?: number): ModelFacts {
+  const planned = effectiveWindow(maxTokens, c.show.trainedContext);
+  const capped = loadedCap !== undefined && loadedCap < planned.window;
+  const window = capped ? loadedCap : planned.window;
+  const source: ModelFacts['sources']['effectiveWindow'] = capped ? 'the window the server loaded (api/ps)' : planned.source;
   const loadedContext = typeof c.loaded === 'number' ? c.loaded : undefined;
   const notes: string[] = [];
   if (c.show.modelfileNumCtx !== undefined && c.show.modelfileNumCtx !== window) {
@@ -236,6 +297,11 @@ function toFacts(model: string, maxTokens: number, c: CachedShow): ModelFacts {
     parameterSize: c.show.parameterSize,
     quantization: c.show.quantization,
     thinking: c.show.capabilities?.includes('thinking') ?? false,
+    tokenizerModel: c.show.tokenizerModel,
+    template: c.show.template,
+    system: c.show.system,
+    modelMessages: c.show.modelMessages,
+    loadedCap: capped ? loadedCap : undefined,
     notes,
   };
 }

@@ -95,6 +95,11 @@ export function chunkText(chunk: ChatChunk): string {
 /** The parts of POST /api/show Therapist reads. */
 export interface ShowResponse {
   parameters?: string;
+  /** The chat template (Go text/template) Ollama renders messages with. */
+  template?: string;
+  /** The Modelfile's SYSTEM and MESSAGEs, which Ollama puts around the request's messages. */
+  system?: string;
+  messages?: { role?: string; content?: string }[];
   details?: { family?: string; parameter_size?: string; quantization_level?: string; format?: string };
   model_info?: Record<string, unknown>;
   capabilities?: string[];

@@ -1,7 +1,7 @@
 /** Everything one request used and how it went; the panel shows it, the usage line logs it. */
 export interface ResponseUsage {
   model: string;
-  /** Our per-section counts (model tokens: GPT-2 counts x calibration + template overhead). */
+  /** Our per-section counts in model tokens (exact, or GPT-2 per class x the learned ratios), template included. */
   perSection: { system: number; user: number; context: number; history: number };
   /** Our total for the prompt sent. */
   total: number;
@@ -17,11 +17,16 @@ export interface ResponseUsage {
   ttftMs?: number;
   tokensPerSecond?: number;
   durationMs: number;
-  /** True when our counts come from the estimate tokenizer (tiktoken could not load). */
+  /** True when our counts come from the character estimate (tiktoken could not load). */
   estimated: boolean;
-  /** The calibration factor the plan used, and whether it was learned from this model (else the default). */
-  calibration: number;
-  calibrated: boolean;
+  /** Which tokenizer counted: "qwen2 (exact)", "SentencePiece (exact)", or "cl100k estimate x1.02". */
+  tokenizer: string;
+  /** True when the count is the served model's own (its tokenizer and template); false for the GPT-2 fallback. */
+  exact: boolean;
+  /** The fallback's fit: how many requests taught it (undefined for exact counts). */
+  calibrationSamples?: number;
+  /** The fallback's prediction of the model's count, without the safety margin `total` is planned with (undefined for exact counts). */
+  predicted?: number;
 }
 
 /** Extra facts for the log line. */
@@ -54,8 +59,9 @@ export function formatUsageLine(usage: ResponseUsage, extras: UsageLineExtras): 
     tokensPerSecond: round(usage.tokensPerSecond) ?? null,
     durationMs: round(usage.durationMs),
     estimated: usage.estimated,
-    calibration: round(usage.calibration, 3),
-    calibrated: usage.calibrated,
+    tokenizer: usage.tokenizer,
+    exact: usage.exact,
+    ...(usage.calibrationSamples !== undefined ? { calibrationSamples: usage.calibrationSamples } : {}),
     fallback: extras.fallbackUsed,
     cancelled: extras.cancelled,
     serverTruncationSuspected: extras.serverTruncationSuspected,

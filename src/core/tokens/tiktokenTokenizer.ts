@@ -15,9 +15,17 @@ export interface Gpt2Encoding {
  * required here, on first use, and never at the top of a file that the extension loads on activation.
  */
 export function loadGpt2Encoding(): Gpt2Encoding {
+  return loadTiktokenEncoding('gpt2');
+}
+
+/** The tiktoken vocabularies Therapist counts with: GPT-2 (TokenCounter's default) and cl100k (the model fallback's base). */
+export type TiktokenEncodingName = 'gpt2' | 'cl100k_base';
+
+/** Loads one of tiktoken's encodings, lazily like loadGpt2Encoding (cl100k: about 70 ms). */
+export function loadTiktokenEncoding(name: TiktokenEncodingName): Gpt2Encoding {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- must stay lazy, see above
   const tiktoken = require('tiktoken') as typeof import('tiktoken');
-  return tiktoken.get_encoding('gpt2');
+  return tiktoken.get_encoding(name);
 }
 
 /**
@@ -26,7 +34,6 @@ export function loadGpt2Encoding(): Gpt2Encoding {
  * `encode_ordinary` treats `<|endoftext|>` in user text as plain characters, so it counts and never throws.
  */
 export class TiktokenTokenizer implements Tokenizer {
-  readonly name = 'gpt2';
   readonly estimated = false;
   // GPT-2's pre-tokenizer starts a piece at a non-space after a newline; slicing restarts at a class change.
   readonly splitsAfterNewline = true;
@@ -35,6 +42,8 @@ export class TiktokenTokenizer implements Tokenizer {
   constructor(
     private readonly encoding: Gpt2Encoding,
     private readonly maxRun = MAX_RUN_UNITS,
+    /** Which vocabulary `encoding` is (cl100k's pre-tokenizer also starts a piece after a newline). */
+    readonly name: TiktokenEncodingName = 'gpt2',
   ) {}
 
   count(text: string): number {

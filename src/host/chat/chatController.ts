@@ -201,6 +201,11 @@ export class ChatController {
     this.post({ type: 'notice', text });
   }
 
+  /** The way tokens are counted changed (a model's own tokenizer became ready): the webview counts its text again. */
+  recount(): void {
+    this.post({ type: 'recount' });
+  }
+
   /** Redraws the panel from the current state: after a settings change (model, window) the header follows. */
   refresh(): void {
     this.post({ type: 'state', state: this.state() });

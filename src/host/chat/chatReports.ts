@@ -18,6 +18,7 @@ export function breakdownFromInfo(info: UsageInfo): TokenBreakdown {
     used: info.totalTokens,
     limit: info.limit,
     estimated: info.estimated,
+    tokenizer: info.tokenizer,
   };
 }
 
@@ -33,6 +34,7 @@ export function breakdownFromUsage(usage: ResponseUsage): TokenBreakdown {
     used: usage.total,
     limit: usage.limit,
     estimated: usage.estimated,
+    tokenizer: usage.tokenizer,
   };
 }
 

@@ -86,6 +86,8 @@ function onMessage(m: HostToWebview): void {
       return header.showTotal(m.tokens);
     case 'server':
       return header.showServer(m.demo);
+    case 'recount':
+      return composer.measureNow();
     case 'notice':
       return showNotice(m.text);
   }

@@ -41,6 +41,11 @@ export function renderMeter(b: TokenBreakdown, testId: string, compact = false):
   const line = el('div', 'meter-line');
   line.append(el('span', 'meter-summary', meterSummary(b), 'meter-summary'));
   if (b.estimated) line.append(el('span', 'meter-estimate', '≈ estimate', 'meter-estimate'));
+  // Which tokenizer counted: the model's own ("qwen2 (exact)") or the cl100k fallback ("cl100k estimate x1.02").
+  if (b.tokenizer) {
+    if (compact) root.title = `Counted with ${b.tokenizer}`;
+    else line.append(el('span', 'meter-tokenizer', `counted with ${b.tokenizer}`, 'meter-tokenizer'));
+  }
   const split = el('div', 'meter-split', undefined, 'meter-split');
   for (const segment of meterSegments(b)) {
     const item = el('span', 'meter-split-item');

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ledger } from '../../../src/core/ledger';
-import { InMemoryCalibrationStore } from '../../../src/core/calibration/calibrationStore';
+import { InMemoryClassCalibrationStore } from '../../../src/core/calibration';
 import { OllamaHttpError } from '../../../src/core/ollama/errors';
 import { ConfigurationError } from '../../../src/core/errors';
 import { noticeOf, noticeText } from '../../../src/shared/notices';
-import { DEFAULT_SYSTEM_PROMPT, ModelIntegration, UNCALIBRATED_FACTOR, type ModelIntegrationOptions } from '../../../src/modelIntegration';
+import { DEFAULT_SYSTEM_PROMPT, FALLBACK_ENCODING, ModelIntegration, type ModelIntegrationOptions } from '../../../src/modelIntegration';
 import { TokenCounter } from '../../../src/tokenCounter';
 import { OllamaSimulator } from '../../support/ollamaSimulator';
 import { instantSleepClock, recordingLogger } from '../../support/ollamaTestKit';
@@ -29,7 +29,7 @@ describe('ModelIntegration against the simulator', function () {
   let sim: OllamaSimulator;
   let counter: TokenCounter;
   before(() => {
-    counter = new TokenCounter();
+    counter = new TokenCounter(undefined, undefined, undefined, undefined, { encoding: FALLBACK_ENCODING });
     counter.countTokens('warm up');
   });
   after(() => counter.dispose());
@@ -62,7 +62,8 @@ describe('ModelIntegration against the simulator', function () {
     assert.equal(body.messages[0].content, DEFAULT_SYSTEM_PROMPT);
     assert.equal(body.messages[1].content, `${chunk(1).text}\n\nWhat does parseConfig do?`);
     const u = result.usage;
-    assert.deepEqual([u.limit, u.completionReserve, u.calibration, u.calibrated, u.estimated], [4096, 410, UNCALIBRATED_FACTOR, false, false]);
+    assert.deepEqual([u.limit, u.completionReserve, u.exact, u.calibrationSamples, u.estimated], [4096, 410, false, 0, false]);
+    assert.match(u.tokenizer, /^cl100k estimate x\d\.\d\d$/, 'a model whose vocabulary cannot be read is counted with the cl100k fallback, and says so');
     assert.equal(u.total, u.perSection.system + u.perSection.user + u.perSection.context + u.perSection.history);
     assert.equal(u.promptEvalCount, chats()[0].promptEvalCount);
     assert.equal(u.evalCount, 15);
@@ -107,37 +108,39 @@ describe('ModelIntegration against the simulator', function () {
     assert.ok((chats()[0].promptEvalCount as number) <= 4096 - 410);
   });
 
-  it("learns the model's token ratio and converges: the prompt fills the window without Ollama cutting it", async () => {
+  it("learns the model's token ratio from its refusal and its answers: prompts then fill the window, and Ollama never cuts", async () => {
     sim.configureModel({ name: 'coder:7b', tokensPerChar: 0.6 });
-    const store = new InMemoryCalibrationStore();
+    const store = new InMemoryClassCalibrationStore();
     const mi = make({ calibrationStore: store });
     const many = Array.from({ length: 12 }, (_, i) => chunk(i));
     const results = [];
     for (let i = 0; i < 6; i++) results.push(await mi.generateResponse(`Review round ${i}`, many));
-    const truncatedBySim = chats().map((r) => r.truncated);
-    assert.equal(truncatedBySim[0], true, 'the first plan (default factor) was too optimistic for this tokenizer');
-    assert.equal(results[0].serverTruncationSuspected, true);
-    const cut = noticeOf(results[0].notices, 'serverCut');
-    assert.equal(cut?.evaluatedTokens, chats()[0].promptEvalCount);
-    assert.equal(cut?.numCtx, 4096);
-    assert.deepEqual(truncatedBySim.slice(3), [false, false, false], 'after learning, Ollama never cuts');
-    for (const r of results.slice(3)) {
+    const statuses = chats().map((r) => r.status);
+    assert.deepEqual(statuses.slice(0, 2), [400, 200], 'the first plan (priors) was too optimistic: the server refused instead of cutting, and the resend fit');
+    assert.ok(noticeOf(results[0].notices, 'retried'), JSON.stringify(results[0].notices));
+    assert.deepEqual(statuses.slice(2), [200, 200, 200, 200, 200], 'after learning from the refusal, never refused again');
+    assert.ok(
+      chats().every((r) => r.truncated !== true),
+      'Ollama never cut anything',
+    );
+    for (const r of results) {
       assert.equal(r.serverTruncationSuspected, false);
       assert.ok((r.usage.promptEvalCount as number) <= 4096 - 410, `fits: ${r.usage.promptEvalCount}`);
-      assert.ok((r.usage.promptEvalCount as number) >= 0.75 * (4096 - 410), `and still uses the window: ${r.usage.promptEvalCount}`);
     }
+    for (const r of results.slice(2))
+      assert.ok((r.usage.promptEvalCount as number) >= 0.75 * (4096 - 410), `and still uses the window: ${r.usage.promptEvalCount}`);
     const last = results.at(-1)!;
     assert.ok(
       Math.abs(last.usage.total - (last.usage.promptEvalCount as number)) / last.usage.total < 0.1,
       `our count within 10% of the model's (${last.usage.total} vs ${last.usage.promptEvalCount})`,
     );
-    assert.ok((store.get('coder:7b')?.samples ?? 0) >= 4);
-    assert.equal(make({ calibrationStore: store }) instanceof ModelIntegration, true);
+    assert.ok((store.get('coder:7b')?.samples ?? 0) >= 5, 'the refusal and every answer taught the fit');
     const info = await make({ calibrationStore: store }).getTokenUsageInfo('x', many);
-    assert.equal(info.calibrated, true, 'a new instance on the same store starts calibrated');
+    assert.ok((info.calibrationSamples ?? 0) >= 5, 'a new instance on the same store starts from the learned fit');
   });
 
-  it('warns with both numbers when the model evaluates clearly fewer tokens than sent', async () => {
+  it('on a server older than 0.12.6 (which ignores truncate:false and cuts silently), suspects the cut and says so with both numbers', async () => {
+    await fetch(`${sim.url}/__sim/config`, { method: 'POST', body: JSON.stringify({ version: '0.12.5' }) });
     const mi = make();
     await mi.generateResponse('first', [chunk(1)]);
     await mi.generateResponse('second', [chunk(2)]);
@@ -153,6 +156,26 @@ describe('ModelIntegration against the simulator', function () {
     assert.equal(cut.evaluatedTokens, chats()[2].promptEvalCount);
     assert.equal(cut.sentTokens, result.usage.total);
     assert.ok(cut.expectedTokens > cut.evaluatedTokens!);
+  });
+
+  it('on a current server the same change of tokenizer is a refusal and a smaller resend, never a silent cut', async () => {
+    const mi = make();
+    await mi.generateResponse('first', [chunk(1)]);
+    await mi.generateResponse('second', [chunk(2)]);
+    sim.configureModel({ name: 'coder:7b', tokensPerChar: 1.2 }); // four times the GPT-2 count: the learned fit is far off
+    const result = await mi.generateResponse(
+      'third',
+      Array.from({ length: 6 }, (_, i) => chunk(i)),
+    );
+    const statuses = chats().map((r) => r.status);
+    // Refusals cost the server a tokenization only: a fit this far off takes one or two lessons, then the resend fits.
+    assert.match(statuses.join(' '), /^200 200 400 (400 )?200$/);
+    const resend = chats().at(-1)!;
+    assert.equal(resend.truncated, false);
+    assert.ok((resend.promptEvalCount as number) <= 4096 - 410, `the resend fits: ${resend.promptEvalCount}`);
+    const retried = noticeOf(result.notices, 'retried');
+    assert.equal(retried?.modelTokens, chats()[2].promptTokens, "the notice carries the model's own count of the refused prompt");
+    assert.equal(result.serverTruncationSuspected, false);
   });
 
   it("retries once with the model's own count after a 400 context error", async () => {
@@ -289,7 +312,7 @@ describe('ModelIntegration against the simulator', function () {
 
   it('copes with a server that omits prompt_eval_count: no calibration, no false alarm, the ledger gets our count', async () => {
     sim.configureModel({ name: 'coder:7b', omitPromptEvalCount: true });
-    const store = new InMemoryCalibrationStore();
+    const store = new InMemoryClassCalibrationStore();
     const commits: number[] = [];
     const ledger = {
       reserve: () => ({ commit: (a: { promptTokens: number }) => commits.push(a.promptTokens), cancel: () => undefined, rollback: () => undefined }),

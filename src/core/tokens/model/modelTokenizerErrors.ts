@@ -1,9 +1,9 @@
 import { TherapistError } from '../../errors';
 
 // Why a served model's own tokenizer could not be built. Every one of these is caught by the caller, which then
-// counts with the GPT-2 estimate and labels counts as estimates; the message says exactly what was found.
+// counts with the cl100k estimate and labels counts as estimates; the message says exactly what was found.
 
-const FALLBACK = 'Therapist counts this model with labelled GPT-2 estimates instead of exact counts.';
+const FALLBACK = 'Therapist counts this model with labelled estimates (cl100k tokens, calibrated per content class) instead of exact counts.';
 
 /** `tokenizer.ggml.model` is not byte-level BPE ("gpt2"): for example "bert" (WordPiece) or "t5" (Unigram). */
 export class UnsupportedTokenizerModelError extends TherapistError {

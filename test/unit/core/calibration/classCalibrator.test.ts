@@ -2,18 +2,26 @@ import assert from 'node:assert/strict';
 import { ClassCalibrator, InMemoryClassCalibrationStore, PRIOR, predict, type ClassRatios } from '../../../../src/core/calibration/classCalibrator';
 import type { ClassCounts } from '../../../../src/core/tokens/contentClasses';
 
-/** A pretend model whose true costs the calibrator must find (Llama 3-like: cheap whitespace, dear nothing). */
-const TRUTH: ClassRatios = { ratios: { space: 0.3, digit: 1.05, cjk: 0.39, emoji: 0.8, other: 0.74 }, perMessage: 5, fixed: 1 };
-const CSV_TRUTH: ClassRatios = { ratios: { space: 0.5, digit: 2.4, cjk: 0.35, emoji: 0.63, other: 0.95 }, perMessage: 4, fixed: 1 };
+/** Pretend models whose true costs (per cl100k token) the calibrator must find: Llama 3's, and Qwen3's (digits one by one). */
+const TRUTH: ClassRatios = {
+  ratios: { space: 0.41, digit: 1.02, chinese: 0.78, japanese: 0.64, korean: 0.71, emoji: 0.96, other: 1.01 },
+  perMessage: 5,
+  fixed: 1,
+};
+const CSV_TRUTH: ClassRatios = {
+  ratios: { space: 0.37, digit: 1.7, chinese: 0.66, japanese: 0.61, korean: 0.72, emoji: 0.52, other: 1.01 },
+  perMessage: 4,
+  fixed: 1,
+};
 
 function lcg(seed: number): () => number {
   return () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 const KINDS: Record<string, (r: () => number) => ClassCounts> = {
-  code: (r) => ({ space: 300 + r() * 300, digit: 10 + r() * 20, cjk: 0, emoji: 0, other: 1400 + r() * 900 }),
-  prose: (r) => ({ space: 20 + r() * 20, digit: 5 + r() * 5, cjk: 0, emoji: 2 * r(), other: 1500 + r() * 1000 }),
-  cjk: (r) => ({ space: 15, digit: 5, cjk: 1300 + r() * 900, emoji: 0, other: 250 + r() * 100 }),
-  csv: (r) => ({ space: 60 + r() * 20, digit: 900 + r() * 600, cjk: 0, emoji: 0, other: 500 + r() * 200 }),
+  code: (r) => ({ space: 300 + r() * 300, digit: 10 + r() * 20, chinese: 0, japanese: 0, korean: 0, emoji: 0, other: 1400 + r() * 900 }),
+  prose: (r) => ({ space: 20 + r() * 20, digit: 5 + r() * 5, chinese: 0, japanese: 0, korean: 0, emoji: 2 * r(), other: 1500 + r() * 1000 }),
+  cjk: (r) => ({ space: 15, digit: 5, chinese: 1300 + r() * 900, japanese: r() * 600, korean: 0, emoji: 0, other: 250 + r() * 100 }),
+  csv: (r) => ({ space: 60 + r() * 20, digit: 900 + r() * 600, chinese: 0, japanese: 0, korean: 0, emoji: 0, other: 500 + r() * 200 }),
 };
 
 describe('per-class calibration of the GPT-2 fallback', () => {
@@ -71,6 +79,9 @@ describe('per-class calibration of the GPT-2 fallback', () => {
     a.observe('m', { counts: c, messages: 3, modelTokens: predict(TRUTH, c, 3) });
     assert.equal(new ClassCalibrator(store).estimate('m').samples, 1);
     assert.equal(new ClassCalibrator(store).estimate('other').samples, 0);
-    assert.equal(a.observe('m', { counts: { space: 1, digit: 0, cjk: 0, emoji: 0, other: 2 }, messages: 1, modelTokens: 9 }), undefined);
+    assert.equal(
+      a.observe('m', { counts: { space: 1, digit: 0, chinese: 0, japanese: 0, korean: 0, emoji: 0, other: 2 }, messages: 1, modelTokens: 9 }),
+      undefined,
+    );
   });
 });

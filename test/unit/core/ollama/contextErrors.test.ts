@@ -9,12 +9,22 @@ const body = (error: string) => goJson({ error });
 describe('context refusals (truncate:false) by Ollama version', () => {
   it("0.30+: llama-server's JSON inside the error string gives the model's own count and the window", () => {
     const inner = JSON.stringify({
-      error: { code: 400, message: 'request (5261 tokens) exceeds the available context size (4096 tokens), try increasing it', type: 'exceed_context_size_error', n_prompt_tokens: 5261, n_ctx: 4096 },
+      error: {
+        code: 400,
+        message: 'request (5261 tokens) exceeds the available context size (4096 tokens), try increasing it',
+        type: 'exceed_context_size_error',
+        n_prompt_tokens: 5261,
+        n_ctx: 4096,
+      },
     });
     const e = mapHttpError(400, body(inner), 'application/json', ctx);
     assert.ok(e instanceof OllamaContextError);
     assert.deepEqual([e.promptTokens, e.availableTokens, e.numCtxSent], [5261, 4096, 4096]);
-    assert.equal(e.serverText, 'request (5261 tokens) exceeds the available context size (4096 tokens), try increasing it', 'the readable message, not the JSON');
+    assert.equal(
+      e.serverText,
+      'request (5261 tokens) exceeds the available context size (4096 tokens), try increasing it',
+      'the readable message, not the JSON',
+    );
   });
 
   it('0.12.6-0.29: the runner says so without numbers', () => {
@@ -26,7 +36,9 @@ describe('context refusals (truncate:false) by Ollama version', () => {
   it('models that never shift context (deepseek2) and MLX models', () => {
     const noShift = mapHttpError(
       400,
-      body('the prompt is longer than the context length currently available to the model; shorten the prompt, adjust the context length in settings, or use a model with a longer context length'),
+      body(
+        'the prompt is longer than the context length currently available to the model; shorten the prompt, adjust the context length in settings, or use a model with a longer context length',
+      ),
       'application/json',
       ctx,
     );

@@ -29,6 +29,10 @@ describe('model facts', () => {
       family: undefined,
       parameterSize: undefined,
       quantization: undefined,
+      tokenizerModel: undefined,
+      template: undefined,
+      system: undefined,
+      modelMessages: undefined,
     });
   });
 

@@ -19,7 +19,8 @@ describe('content classes (the GPT-2 fallback counts each kind of content apart)
       'other:"}"',
     ]);
     assert.deepEqual(runs('2026-12-01,1,234.5,user'), ['digit:"2026-12-01,1,234.5"', 'other:",user"']);
-    assert.deepEqual(runs('東京は 晴れ 🎉👍🏽 ok'), ['cjk:"東京は 晴れ"', 'emoji:" 🎉👍🏽"', 'other:" ok"']);
+    assert.deepEqual(runs('東京は 晴れ 🎉👍🏽 ok'), ['japanese:"東京は 晴れ"', 'emoji:" 🎉👍🏽"', 'other:" ok"']);
+    assert.deepEqual(runs('北京 ok 서울'), ['chinese:"北京"', 'other:" ok"', 'korean:" 서울"'], 'each CJK run by its language');
   });
 
   it('covers the whole text, in order, for any input', () => {
@@ -44,7 +45,7 @@ describe('content classes (the GPT-2 fallback counts each kind of content apart)
     const sum = CONTENT_CLASSES.reduce((s, c) => s + counts[c], 0);
     const whole = counter.countTokens(text);
     assert.ok(Math.abs(sum - whole) / whole < 0.03, `${sum} vs ${whole}`);
-    assert.ok(counts.space > 0 && counts.digit > 0 && counts.cjk > 0 && counts.emoji > 0 && counts.other > 0, JSON.stringify(counts));
+    assert.ok(counts.space > 0 && counts.digit > 0 && counts.chinese > 0 && counts.emoji > 0 && counts.other > 0, JSON.stringify(counts));
     assert.deepEqual(counter.countClasses(text), counts, 'the counter caches the same counts');
   });
 });

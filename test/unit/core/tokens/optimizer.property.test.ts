@@ -43,7 +43,9 @@ const options: fc.Arbitrary<OptimizeOptions> = fc.record(
       fc.record({
         space: fc.double({ min: 0.05, max: 1.5, noNaN: true }),
         digit: fc.double({ min: 0.3, max: 4, noNaN: true }),
-        cjk: fc.double({ min: 0.2, max: 1.5, noNaN: true }),
+        chinese: fc.double({ min: 0.2, max: 1.5, noNaN: true }),
+        japanese: fc.double({ min: 0.2, max: 1.5, noNaN: true }),
+        korean: fc.double({ min: 0.2, max: 1.5, noNaN: true }),
         emoji: fc.double({ min: 0.3, max: 2, noNaN: true }),
         other: fc.double({ min: 0.4, max: 2, noNaN: true }),
       }),

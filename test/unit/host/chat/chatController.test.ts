@@ -93,7 +93,7 @@ describe('ChatController', () => {
     const finalUsage = s.port.of('usage')[1];
     assert.equal(finalUsage.messageId, user.id, 'usage belongs to the sent message');
     assert.deepEqual(finalUsage.usage, {
-      prompt: { system: 40, user: 10, context: 60, history: 40, reserved: 819, used: 150, limit: 8192, estimated: false },
+      prompt: { system: 40, user: 10, context: 60, history: 40, reserved: 819, used: 150, limit: 8192, estimated: false, tokenizer: 'cl100k estimate x1.02' },
       completionTokens: 12,
       modelPromptTokens: 170,
     });
@@ -336,7 +336,17 @@ describe('ChatController', () => {
     await s.controller.handle({ type: 'request', id: 7, method: 'measure', params: { text: 'typing' } });
     const reply = s.port.of('reply')[0];
     assert.ok(reply.ok && reply.id === 7 && reply.method === 'measure');
-    assert.deepEqual(reply.result.breakdown, { system: 40, user: 6, context: 0, history: 9, reserved: 819, used: 55, limit: 8192, estimated: true });
+    assert.deepEqual(reply.result.breakdown, {
+      system: 40,
+      user: 6,
+      context: 0,
+      history: 9,
+      reserved: 819,
+      used: 55,
+      limit: 8192,
+      estimated: true,
+      tokenizer: 'cl100k estimate x1.02',
+    });
     assert.deepEqual(s.backend.measured.at(-1)?.history, [
       { role: 'user', content: 'first' },
       { role: 'assistant', content: 'answer' },

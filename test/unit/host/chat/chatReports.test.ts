@@ -23,6 +23,7 @@ describe('chat reports', () => {
       used: 150,
       limit: 8192,
       estimated: true,
+      tokenizer: 'cl100k estimate x1.02',
     });
     assert.deepEqual(breakdownFromUsage(result().usage), {
       system: 40,
@@ -33,6 +34,7 @@ describe('chat reports', () => {
       used: 150,
       limit: 8192,
       estimated: false,
+      tokenizer: 'cl100k estimate x1.02',
     });
   });
 

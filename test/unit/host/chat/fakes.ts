@@ -106,8 +106,8 @@ export function usageInfo(over: Partial<UsageInfo> = {}): UsageInfo {
     droppedChunks: [],
     droppedMessages: 0,
     model: 'deepseek-coder:6.7b',
-    calibration: 1.3,
-    calibrated: false,
+    tokenizer: 'cl100k estimate x1.02',
+    exact: false,
     windowSource: 'therapist.maxTokens',
     ...over,
   };
@@ -135,8 +135,8 @@ export function result(over: Partial<GenerateResult> = {}): GenerateResult {
       evalCount: 12,
       estimated: false,
       durationMs: 50,
-      calibration: 1.3,
-      calibrated: false,
+      tokenizer: 'cl100k estimate x1.02',
+      exact: false,
     },
     ...over,
   };

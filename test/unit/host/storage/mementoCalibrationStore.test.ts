@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { Calibrator } from '../../../../src/core/calibration/calibrator';
+import { ClassCalibrator } from '../../../../src/core/calibration/classCalibrator';
 import { MementoCalibrationStore } from '../../../../src/host/storage/mementoCalibrationStore';
 
 // A Memento as VS Code's globalState behaves: sync get, async update, values kept as JSON.
@@ -15,15 +15,17 @@ class FakeMemento {
 }
 
 describe('calibration persisted in globalState', () => {
-  it('a ratio learned in one session is used by the next', async () => {
+  it('what a model taught in one session is used by the next; an older record is ignored', async () => {
     const memento = new FakeMemento();
-    const first = new Calibrator(new MementoCalibrationStore(memento));
-    for (let i = 0; i < 5; i++) first.observe('coder:7b', 1000, 1300);
+    const first = new ClassCalibrator(new MementoCalibrationStore(memento));
+    const counts = { space: 200, digit: 10, chinese: 0, japanese: 0, korean: 0, emoji: 0, other: 1500 };
+    for (let i = 0; i < 5; i++) first.observe('coder:7b', { counts, messages: 3, modelTokens: 1200 });
     await new Promise((r) => setImmediate(r));
     assert.ok([...memento.data.keys()].includes('therapist.calibration.coder:7b'));
-    const next = new Calibrator(new MementoCalibrationStore(memento)); // a new window, same user
-    const factor = next.factorFor('coder:7b').factor;
-    assert.ok(factor !== undefined && Math.abs(factor - 1.3) < 0.1, `learned ratio carried over: ${factor}`);
-    assert.equal(next.factorFor('other:1b').factor, undefined, 'other models start uncalibrated');
+    const next = new ClassCalibrator(new MementoCalibrationStore(memento)); // a new window, same user
+    assert.equal(next.estimate('coder:7b').samples, 5, 'the fit carried over');
+    assert.equal(next.estimate('other:1b').samples, 0, 'other models start from the priors');
+    await memento.update('therapist.calibration.old:1b', { ratio: 1.3, recent: [1.3], samples: 4, updatedAt: '2026-01-01' });
+    assert.equal(next.estimate('old:1b').samples, 0, 'a one-ratio record from an older version starts over');
   });
 });
