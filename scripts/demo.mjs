@@ -13,12 +13,18 @@ import { ROOT, freePort, startCodeServer, toolsInstalled } from './lib/codeServe
 
 /** What the demo server says it is; the chat header shows it as "demo server: <label>". */
 const DEMO_LABEL = 'canned answers, not a model';
-/** Two demo models: a roomy one, and one with a 1k window so truncation is easy to see. */
+/**
+ * Two demo models: a roomy thinking one with a real vocabulary (Qwen3's, so the meter counts exactly, "qwen2
+ * (exact)", and answers show a Thinking section), and one with a 1k window and no readable tokenizer (counted with
+ * the labelled cl100k estimate), so truncation is easy to see.
+ */
 const DEMO_MODELS = [
   {
     name: 'demo-coder:7b',
+    vocab: 'qwen3',
     contextLength: 16384,
     reply: { demo: true },
+    thinking: 'Demo reasoning, canned like the answer: find where the question points in the workspace, then answer briefly.',
     tokensPerSecond: 30,
     timeToFirstTokenMs: 250,
     family: 'demo',

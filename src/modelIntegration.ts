@@ -330,7 +330,9 @@ export class ModelIntegration {
       plan = this.plan(model, req, facts, version);
       if (advice.notice) notices.push(advice.notice);
     }
-    let numCtx = facts.effectiveWindow;
+    // num_ctx stays what was asked for (no reload); the plan follows the window the server really has.
+    const numCtx = facts.numCtx;
+    let window = facts.effectiveWindow;
     let outcome: ChatOutcome | undefined;
     let reservation: LedgerReservation | undefined;
     for (let attempt = 1; ; attempt++) {
@@ -374,11 +376,11 @@ export class ModelIntegration {
         await reservation?.rollback(messageOf(error));
         if (attempt <= MAX_REFUSAL_RESENDS && error instanceof OllamaContextError) {
           // The server refused the prompt instead of cutting it: learn what it says, re-plan tighter, send once more.
-          const retry = this.afterRefusal(model, error, plan, req, numCtx, version);
+          const retry = this.afterRefusal(model, error, plan, req, window, numCtx, version);
           if (attempt === 1) notices.push({ kind: 'retried', modelTokens: error.promptTokens, plannedTokens: plan.prompt.tokenUsage.total });
-          numCtx = retry.numCtx;
-          req = { ...req, window: numCtx, planWindow: retry.planWindow };
-          plan = this.plan(model, req, { ...facts, effectiveWindow: numCtx }, version);
+          window = retry.window;
+          req = { ...req, window, planWindow: retry.planWindow };
+          plan = this.plan(model, req, { ...facts, effectiveWindow: window }, version);
           continue;
         }
         this.logUsage(plan, undefined, model, false, error);
@@ -386,7 +388,7 @@ export class ModelIntegration {
       }
     }
     const m = outcome.metrics;
-    const suspected = this.afterAnswer(model, plan, outcome, numCtx, version, notices);
+    const suspected = this.afterAnswer(model, plan, outcome, window, numCtx, version, notices);
     const cut = truncatedNoticeOf(plan.prompt);
     if (cut) notices.unshift(cut);
     if (outcome.fallbackUsed) notices.push({ kind: 'fallback', reason: outcome.fallbackReason ?? 'the stream broke' });
@@ -399,8 +401,9 @@ export class ModelIntegration {
         truncatedSections: plan.prompt.truncatedSections,
         latencyMs: Math.round(outcome.durationMs),
       });
-    if (!outcome.cancelled && !this.windowChecked.has(model)) {
-      // After a model's first request the server has loaded it: read back the window it really has.
+    if (!outcome.cancelled && (!this.windowChecked.has(model) || window < numCtx)) {
+      // After a model's first request the server has loaded it: read back the window it really has; while it has
+      // less than asked for, after every request, to plan for the full window again as soon as it is back.
       this.windowChecked.add(model);
       void this.info.refreshLoaded(model, numCtx).catch(() => undefined);
     }
@@ -479,12 +482,13 @@ export class ModelIntegration {
     error: OllamaContextError,
     plan: CountedPlan,
     req: PlanRequest,
+    current: number,
     numCtx: number,
     version: string | undefined,
-  ): { numCtx: number; planWindow: number } {
+  ): { window: number; planWindow: number } {
     const planned = plan.prompt.tokenUsage.total;
-    let window = numCtx;
-    if (error.availableTokens !== undefined && error.availableTokens < numCtx) {
+    let window = current;
+    if (error.availableTokens !== undefined && error.availableTokens < window) {
       // The server has less room than we asked for (a memory limit): plan for what it has, and say so from now on.
       window = error.availableTokens;
       this.info.capWindow(model, window);
@@ -492,7 +496,7 @@ export class ModelIntegration {
     }
     const reserve = req.completionReserve ?? Math.ceil(0.1 * window);
     const room = Math.min(window, req.planWindow ?? window) - reserve;
-    const resend = (promptRoom: number) => ({ numCtx: window, planWindow: reserve + Math.max(1, Math.floor(Math.min(room, promptRoom) - 0.02 * window)) });
+    const resend = (promptRoom: number) => ({ window, planWindow: reserve + Math.max(1, Math.floor(Math.min(room, promptRoom) - 0.02 * window)) });
     if (error.promptTokens === undefined) return resend(Math.floor(Math.min(room, planned) * UNNUMBERED_REFUSAL_SHRINK));
     const counting = plan.counting;
     // What the re-plan will count the refused prompt as: the fit's new prediction, or the exact count corrected.
@@ -520,7 +524,15 @@ export class ModelIntegration {
    * far too low and shrink every later prompt); an exact count that disagrees with the server's is corrected.
    * Returns whether a cut is suspected (and then adds the notice).
    */
-  private afterAnswer(model: string, plan: CountedPlan, outcome: ChatOutcome, numCtx: number, version: string | undefined, notices: Notice[]): boolean {
+  private afterAnswer(
+    model: string,
+    plan: CountedPlan,
+    outcome: ChatOutcome,
+    window: number,
+    numCtx: number,
+    version: string | undefined,
+    notices: Notice[],
+  ): boolean {
     const actual = outcome.metrics.promptEvalCount;
     if (outcome.cancelled || actual === undefined || !promptEvalCountIsWhole(version)) return false;
     const counting = plan.counting;
@@ -528,7 +540,7 @@ export class ModelIntegration {
     const check = checkServerTruncation({
       expectedPromptTokens: expected,
       promptEvalCount: actual,
-      numCtx,
+      numCtx: window,
       counting: counting.mode === 'exact' ? { exact: true } : { exact: false, samples: counting.estimate.samples, recentError: counting.estimate.recentError },
       refusesInsteadOfCutting: version !== undefined && compareVersions(version, REFUSES_SINCE) >= 0,
     });
@@ -538,7 +550,7 @@ export class ModelIntegration {
       return true;
     }
     if (counting.mode === 'estimate') {
-      if (actual < numCtx) this.calibrator.observe(model, { ...counting.features, modelTokens: actual });
+      if (actual < window) this.calibrator.observe(model, { ...counting.features, modelTokens: actual });
     } else if (actual !== expected) {
       // The exact count should equal the server's; a difference is a template detail rendered differently: learn it.
       this.corrections.set(model, (this.corrections.get(model) ?? 0) + (actual - expected));

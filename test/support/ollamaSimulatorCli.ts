@@ -25,7 +25,7 @@
  *                                 Ollama does, count it as llama-server does (prompt_eval_count), and truncate or
  *                                 refuse as the configured version does, driven by the request's truncate/shift
  *                                 (tokensPerChar, perMessageOverhead and truncation are then unused; without vocab
- *                                 the stand-in counts and cuts silently whatever the request says). /api/show then
+ *                                 the stand-in counts, cuts silently, and refuses on truncate:false from 0.12.6). /api/show then
  *                                 serves the GGUF tokenizer keys (arrays null unless "verbose":true) and the
  *                                 template; /api/tags a sha256 digest per name+vocab+format+template.
  *                                 format "gguf" (default) | "safetensors" (MLX: no tokenizer.* keys, never

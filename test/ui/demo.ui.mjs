@@ -1,6 +1,7 @@
 // `npm run demo` as a newcomer runs it from the README: the script starts the demo server and a real VS Code, the
-// chat says it talks to a demo server, answers stream, the model picker switches to the 1k-window demo model, and a
-// long paste is warned about before sending and reported after. Runs the real script, in its own code-server.
+// chat says it talks to a demo server, answers stream with a collapsed Thinking section, the meter counts with the
+// model's own tokenizer, the model picker switches to the 1k-window demo model (counted with the labelled estimate),
+// and a long paste is warned about before sending and reported after. Runs the real script, in its own code-server.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -67,10 +68,42 @@ export const tests = [
         assert.equal(await frame.locator('[data-testid="model"]').innerText(), 'demo-coder:7b');
 
         await frame.locator('[data-testid="prompt-input"]').fill('How does the token bucket refill?');
+        // demo-coder:7b has a real (Qwen3) vocabulary: while the user types, its tokenizer loads in the background
+        // and the meter says the count is the model's own.
+        await dw.eventually(
+          async () =>
+            /^counted with qwen2 \(exact\)$/.test(
+              await frame
+                .locator('[data-testid="composer-meter"] [data-testid="meter-tokenizer"]')
+                .innerText()
+                .catch(() => ''),
+            ),
+          30000,
+          "the meter counts with the model's own tokenizer",
+        );
         await frame.locator('[data-testid="send"]').click();
         const answer = frame.locator('[data-testid="message"][data-role="assistant"]').last();
         await dw.eventually(async () => (await answer.getAttribute('data-status')) === 'done', 30000, 'the canned answer streamed to the end');
         assert.match(await answer.innerText(), /Demo server: a canned answer, not written by a model\./);
+        const sent = frame.locator('[data-testid="message"][data-role="user"]').last().locator('[data-testid="message-meter"]');
+        assert.match(await sent.innerText(), /model read the same/, 'what Therapist counted is what the model read');
+        // A thinking model: the reasoning sits in a collapsed section above the answer.
+        const thinking = answer.locator('[data-testid="thinking"]');
+        assert.equal(await thinking.getAttribute('open'), null, 'the Thinking section starts collapsed');
+        await thinking.locator('[data-testid="thinking-summary"]').click();
+        assert.match(await thinking.locator('[data-testid="thinking-body"]').innerText(), /Demo reasoning, canned like the answer/);
+        await frame.locator('[data-testid="prompt-input"]').fill('And where is the bucket emptied?');
+        await dw.eventually(
+          async () =>
+            /your message [1-9]/.test(
+              await frame
+                .locator('[data-testid="composer-meter"] [data-testid="meter-split"]')
+                .innerText()
+                .catch(() => ''),
+            ),
+          20000,
+          'the meter counts the next question',
+        );
         await dw.screenshot('demo');
 
         // The model picker, in the real workbench: both demo models with their windows; switch to the 1k one.
@@ -92,6 +125,18 @@ export const tests = [
           async () => (await frame.locator('[data-testid="window"]').innerText()) === '1k window',
           20000,
           'the effective window follows the model',
+        );
+        await frame.locator('[data-testid="prompt-input"]').fill('Short question.');
+        await dw.eventually(
+          async () =>
+            /^counted with cl100k estimate x\d\.\d\d$/.test(
+              await frame
+                .locator('[data-testid="composer-meter"] [data-testid="meter-tokenizer"]')
+                .innerText()
+                .catch(() => ''),
+            ),
+          30000,
+          'a model without a readable tokenizer is counted with the labelled estimate',
         );
 
         // A long paste into the 1k window: the meter warns before sending, the notice reports after.

@@ -14,8 +14,13 @@ export interface ModelFacts {
   loadedContext?: number;
   /** therapist.maxTokens. */
   maxTokens: number;
-  /** The one window every prompt is planned for and sent as num_ctx: min(maxTokens, trainedContext). */
+  /** The window every prompt is planned for: min(maxTokens, trainedContext), or less when the server loaded less (loadedCap). */
   effectiveWindow: number;
+  /**
+   * What is sent as num_ctx: min(maxTokens, trainedContext), stable even while the server has less (asking the same
+   * again never reloads the model, and once the server has room again /api/ps shows it and the cap is lifted).
+   */
+  numCtx: number;
   sources: {
     trainedContext: 'api/show model_info' | 'unknown (api/show had no context_length)' | 'unknown (api/show failed)';
     modelfileNumCtx: 'api/show parameters' | 'not set in the Modelfile' | 'unknown';
@@ -184,12 +189,13 @@ export class ModelInfoService {
           `model ${model}: the server runs it with a ${loaded}-token window although num_ctx ${numCtxSent} was asked for (api/ps); planning for ${loaded}`,
         );
       this.caps.set(key, loaded);
+    } else if (this.caps.delete(key)) {
+      this.logger.info(`model ${model}: the server runs it with the ${loaded}-token window asked for again (api/ps); planning for it`);
     }
-    // A cap stays until the settings change (invalidate): asking for more again would only reload the model.
     return loaded;
   }
 
-  /** Plans for a smaller window the server said it has (a refused prompt's n_ctx, say), until /api/ps says otherwise. */
+  /** Plans for a smaller window the server said it has (a refused prompt's n_ctx, say), until /api/ps shows the full one. */
   capWindow(model: string, window: number): void {
     this.caps.set(`${this.endpoint().baseUrl}\n${model}`, window);
   }
@@ -280,6 +286,7 @@ function toFacts(model: string, maxTokens: number, c: CachedShow, loadedCap?: nu
     loadedContext,
     maxTokens,
     effectiveWindow: window,
+    numCtx: planned.window,
     sources: {
       trainedContext: c.trainedSource,
       modelfileNumCtx: c.modelfileSource,

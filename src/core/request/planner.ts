@@ -74,6 +74,24 @@ export interface ExactSide {
 /** How many times a plan is shrunk when the rendered prompt counts more than planned (always converges in 1-2). */
 const MAX_REFITS = 4;
 
+/** Recent rendered prompts' counts per tokenizer: the meter re-plans the same prompt on every keystroke pause. */
+const renderedCounts = new WeakMap<ExactTokenizer, Map<string, number>>();
+const RENDERED_KEPT = 8;
+
+/** The server's count of a rendered prompt (specials parsed, BOS as the model adds it), remembered for a few prompts. */
+function renderedCount(side: ExactSide, rendered: string): number {
+  let memo = renderedCounts.get(side.tokenizer);
+  if (!memo) renderedCounts.set(side.tokenizer, (memo = new Map()));
+  const key = `${side.bosText ?? ''}\u0000${rendered}`;
+  let n = memo.get(key);
+  if (n === undefined) {
+    n = side.tokenizer.countPrompt(rendered, { leadingBos: side.bosText });
+    if (memo.size >= RENDERED_KEPT) memo.delete(memo.keys().next().value as string);
+    memo.set(key, n);
+  }
+  return n;
+}
+
 /** Plans with the model's own tokenizer: the rendered prompt is counted whole and the plan shrinks until it fits. */
 export function planExact(req: PlanRequest, side: ExactSide): CountedPlan {
   const reserve = req.completionReserve;
@@ -91,7 +109,7 @@ export function planExact(req: PlanRequest, side: ExactSide): CountedPlan {
     });
     const messages = buildMessages(prompt);
     const rendered = side.shape.render?.(messages);
-    const exact = (rendered !== undefined ? side.tokenizer.countPrompt(rendered, { leadingBos: side.bosText }) : prompt.tokenUsage.total) + side.correction;
+    const exact = (rendered !== undefined ? renderedCount(side, rendered) : prompt.tokenUsage.total) + side.correction;
     plan = { prompt, messages, exact, rendered };
     const room = planWindow - prompt.tokenUsage.completionReserve;
     if (exact <= room) break;
@@ -99,7 +117,7 @@ export function planExact(req: PlanRequest, side: ExactSide): CountedPlan {
   }
   const p = plan!;
   return {
-    prompt: withTotal(p.prompt, p.exact),
+    prompt: withWindow(withTotal(p.prompt, p.exact), req.window),
     messages: p.messages,
     counting: { mode: 'exact', label: side.label, tokenizer: side.tokenizer, rendered: p.rendered, templated: p.rendered !== undefined },
   };
@@ -126,7 +144,7 @@ export function planEstimate(req: PlanRequest, base: TokenCounter, estimate: Cla
     budgets: req.budgets,
   });
   // The answer gets its own reserve; the safety margin is not the model's to spend.
-  const prompt = { ...planned, tokenUsage: { ...planned.tokenUsage, completionReserve: reserve } };
+  const prompt = withWindow({ ...planned, tokenUsage: { ...planned.tokenUsage, completionReserve: reserve } }, req.window);
   const messages = buildMessages(prompt);
   const counts = noCounts();
   for (const m of messages) addCounts(counts, base.countClasses(m.content));
@@ -143,6 +161,11 @@ function withTotal(prompt: OptimizedPrompt, exact: number): OptimizedPrompt {
   const delta = exact - u.total;
   if (delta === 0) return prompt;
   return { ...prompt, tokenUsage: { ...u, system: Math.max(0, u.system + delta), total: exact, requested: Math.max(exact, u.requested + delta) } };
+}
+
+/** The plan's limit is the window, even when it was planned smaller (a quota's shrink, a refused prompt's re-plan). */
+function withWindow(prompt: OptimizedPrompt, window: number): OptimizedPrompt {
+  return prompt.tokenUsage.limit === window ? prompt : { ...prompt, tokenUsage: { ...prompt.tokenUsage, limit: window } };
 }
 
 /** Which side plans a model's request: exact when its tokenizer is ready, else the per-class estimate. */

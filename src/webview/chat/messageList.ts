@@ -170,8 +170,9 @@ export class MessageList {
     if (m.usage) {
       const meter = renderMeter(m.usage.prompt, 'message-meter', true);
       const extra: string[] = [];
-      if (m.usage.modelPromptTokens !== undefined && m.usage.modelPromptTokens !== m.usage.prompt.used)
-        extra.push(`model read ${formatCount(m.usage.modelPromptTokens)}`);
+      // The model's own count (prompt_eval_count) beside ours: equal when counted in its own tokenizer.
+      if (m.usage.modelPromptTokens !== undefined)
+        extra.push(m.usage.modelPromptTokens === m.usage.prompt.used ? 'model read the same' : `model read ${formatCount(m.usage.modelPromptTokens)}`);
       if (m.usage.completionTokens !== undefined) extra.push(`answer ${formatCount(m.usage.completionTokens)} tokens`);
       if (extra.length) meter.querySelector('.meter-line')?.append(el('span', 'meter-extra', extra.join(' · ')));
       parts.push(meter);
