@@ -16,7 +16,7 @@ describe('serializeBpe / loadBpe (the disk cache form)', function () {
       const loaded = loadBpe(serialized);
       const ms = performance.now() - t;
       try {
-        assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+        assert.ok(ms < 10_000, `${ms.toFixed(0)} ms`); // a regression guard; the 200 ms target is scripts/bench/15's
         assert.deepEqual(parseBpeCache(serialized), tok.modelData);
         const texts = [...Object.values(allCorpora(20_000)), textWithSpecials(specialTexts(name))];
         for (const text of texts) {
