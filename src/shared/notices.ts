@@ -71,13 +71,55 @@ export interface RetriedNotice {
   plannedTokens: number;
 }
 
+/** The compression steps, in the order they run (see docs/compression.md). */
+export type CompressionStep = 'trimTrailingWhitespace' | 'collapseBlankRuns' | 'mergeOverlapping' | 'dedupeRepeats' | 'elideMiddle' | 'dropComments';
+
+/** One text a compression step shrank, as sent. */
+export interface CompressedItem {
+  section: 'context' | 'history';
+  /** Position in the caller's chunk or history array. */
+  index: number;
+  /** Where a chunk came from, e.g. `src/app.ts:40-80`. */
+  source?: string;
+  savedTokens: number;
+}
+
+/** What one compression step saved in the prompt as sent. */
+export interface CompressionStepSummary {
+  step: CompressionStep;
+  savedTokens: number;
+  items: CompressedItem[];
+}
+
+/** Therapist shrank context or old history before cutting (lossless first, then elision and comments). */
+export interface CompressedNotice {
+  kind: 'compressed';
+  /** The steps that saved anything, in the order they ran. */
+  steps: CompressionStepSummary[];
+  /** All steps together. */
+  savedTokens: number;
+}
+
+/** The earliest turns went to the model as a summary (made in the background, between turns), or one is being made. */
+export interface SummarizedNotice {
+  kind: 'summarized';
+  /** Turns 1..turns are summarized; 0 while the first summary is still being made. */
+  turns: number;
+  tokensBefore: number;
+  tokensAfter: number;
+  /** 'model': written by the model; 'digest': the deterministic digest (the model failed or was refused). */
+  method: 'model' | 'digest';
+  /** A summary was being made while this was sent (the send did not wait for it). */
+  pending?: boolean;
+}
+
 /** A note an older version of Therapist stored as plain text (read back from a saved conversation). */
 export interface StoredNotice {
   kind: 'stored';
   text: string;
 }
 
-export type Notice = TruncatedNotice | ServerCutNotice | FallbackNotice | DegradedNotice | RetriedNotice | StoredNotice;
+export type Notice = TruncatedNotice | ServerCutNotice | FallbackNotice | DegradedNotice | RetriedNotice | CompressedNotice | SummarizedNotice | StoredNotice;
 export type NoticeKind = Notice['kind'];
 
 /** The sentence a user reads for a notice: the one place these words are written. */
@@ -107,12 +149,53 @@ export function noticeText(notice: Notice): string {
         : `Near your ${n.limit}: the full request would bring it to ${n.percentFull}%, the shrunk one to ${n.percentAfter}%`;
       return `${why}: ${parts.join(' and ')}.`;
     }
+    case 'compressed':
+      return `Compressed to fit: ${notice.steps.map(stepText).join(', ')}.`;
+    case 'summarized':
+      if (notice.turns === 0) return 'A summary of the earliest turns is being prepared; until it is ready, the oldest turns that do not fit are left out.';
+      return `Earlier turns summarized (${notice.turns} turn${notice.turns === 1 ? '' : 's'}, ${formatCount(notice.tokensBefore)} -> ${formatCount(notice.tokensAfter)} tokens${notice.method === 'digest' ? ', as a digest: the model could not write the summary' : ''}).`;
     case 'stored':
       return notice.text;
     case 'retried':
       return notice.modelTokens !== undefined
         ? `Ollama counted ${notice.modelTokens} prompt tokens where Therapist planned ${notice.plannedTokens}; re-planned with the model's count and sent again.`
         : `Ollama refused the prompt as longer than its window (Therapist planned ${notice.plannedTokens} tokens); re-planned with a tighter count and sent again.`;
+  }
+}
+
+/** "src/a.ts", "src/a.ts and src/b.ts", "src/a.ts, src/b.ts and 3 more": the texts a step changed. */
+function itemNames(items: readonly CompressedItem[]): string {
+  const names = items.map((it) => it.source ?? (it.section === 'history' ? `message ${it.index + 1}` : `chunk ${it.index + 1}`));
+  const unique = [...new Set(names)];
+  if (unique.length <= 2) return unique.join(' and ');
+  return `${unique.slice(0, 2).join(', ')} and ${unique.length - 2} more`;
+}
+
+/** "3 chunks", "1 message", "2 chunks and 1 message". */
+function itemCount(items: readonly CompressedItem[]): string {
+  const chunks = items.filter((it) => it.section === 'context').length;
+  const messages = items.length - chunks;
+  const parts: string[] = [];
+  if (chunks > 0) parts.push(`${chunks} chunk${chunks === 1 ? '' : 's'}`);
+  if (messages > 0) parts.push(`${messages} message${messages === 1 ? '' : 's'}`);
+  return parts.join(' and ');
+}
+
+function stepText(s: CompressionStepSummary): string {
+  const saved = `(-${formatCount(s.savedTokens)} tokens)`;
+  switch (s.step) {
+    case 'trimTrailingWhitespace':
+      return `trimmed trailing whitespace in ${itemCount(s.items)} ${saved}`;
+    case 'collapseBlankRuns':
+      return `collapsed runs of blank lines in ${itemCount(s.items)} ${saved}`;
+    case 'mergeOverlapping':
+      return `merged ${s.items.length} overlapping chunk${s.items.length === 1 ? '' : 's'} ${saved}`;
+    case 'dedupeRepeats':
+      return `sent repeated blocks once in ${itemCount(s.items)} ${saved}`;
+    case 'elideMiddle':
+      return `elided the middle of ${itemNames(s.items)} ${saved}`;
+    case 'dropComments':
+      return `dropped comments from ${itemNames(s.items)} ${saved}`;
   }
 }
 

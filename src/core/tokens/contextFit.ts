@@ -67,9 +67,15 @@ export interface RankedChunk {
   cost: number;
 }
 
+/** A chunk's planned cost in the context block: its tokens, the separator and the seam slack. */
+export function chunkCost(text: string, meter: Meter): number {
+  return typeof meter.calibration === 'number'
+    ? calibrate(meter.countRaw(text) + meter.countRaw(CONTEXT_SEPARATOR) + BOUNDARY_SLACK_TOKENS, meter.calibration)
+    : meter.measure(text) + seamCost(meter);
+}
+
 /** Chunks as records, empty ones left out, most relevant first: with a relevance (higher first), then the rest by position. */
 export function rankChunks(chunks: readonly ContextChunk[], meter: Meter): RankedChunk[] {
-  const sepRaw = meter.countRaw(CONTEXT_SEPARATOR);
   const out: RankedChunk[] = [];
   chunks.forEach((chunk, index) => {
     const c = typeof chunk === 'string' ? { text: chunk } : chunk;
@@ -77,11 +83,7 @@ export function rankChunks(chunks: readonly ContextChunk[], meter: Meter): Ranke
     // An empty chunk carries nothing: it is neither sent nor reported.
     if (text.length === 0) return;
     const relevance = typeof c.relevance === 'number' && !Number.isNaN(c.relevance) ? c.relevance : undefined;
-    const cost =
-      typeof meter.calibration === 'number'
-        ? calibrate(meter.countRaw(text) + sepRaw + BOUNDARY_SLACK_TOKENS, meter.calibration)
-        : meter.measure(text) + seamCost(meter);
-    out.push({ index, text, relevance, source: c.source, id: c.id, tokens: meter.measure(text), cost });
+    out.push({ index, text, relevance, source: c.source, id: c.id, tokens: meter.measure(text), cost: chunkCost(text, meter) });
   });
   return out.sort((a, b) => {
     if (a.relevance !== undefined && b.relevance !== undefined && a.relevance !== b.relevance) return b.relevance - a.relevance;

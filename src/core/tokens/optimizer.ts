@@ -6,7 +6,8 @@ import { PromptTooLargeError } from './tokenErrors';
 import { cutMarker, fitText, smallestKeepingBudget } from './truncation';
 import { noticeText } from '../../shared/notices';
 import { TRUNCATION_ORDER } from '../../shared/vocabulary';
-import type { ContextChunk, OptimizeOptions, OptimizedPrompt, PromptSection, TokenUsage } from './types';
+import type { ContextChunk, OptimizeOptions, OptimizedPrompt, PromptCompression, PromptSection, TokenUsage } from './types';
+import { fitCompressed } from '../context/compression/fitCompressed';
 
 /** When the user's message must be cut, it keeps at least this many tokens besides its marker (if the window allows). */
 export const MIN_USER_TOKENS = 32;
@@ -81,29 +82,52 @@ export function optimizePromptWith(
   // 3. History and context share the rest. Each first gets up to its guaranteed share (history: what the
   //    user's message left of the user share; context: the context share minus the answer reserve), the
   //    history first when the rest is smaller than both shares. Room left over goes to history, then context.
-  const elastic = available - systemTokens - userTokens;
-  const contextNeed = ranked.slice(0, Math.min(ranked.length, maxChunks)).reduce((a, c) => a + c.cost, 0);
-  let historyGrant = Math.min(historyNeed, Math.max(0, shares.user - userTokens), elastic);
-  let contextGrant = Math.min(contextNeed, shares.context, elastic - historyGrant);
-  let left = elastic - historyGrant - contextGrant;
-  const extra = Math.min(left, historyNeed - historyGrant);
-  historyGrant += extra;
-  left -= extra;
-  contextGrant += Math.min(left, contextNeed - contextGrant);
-
   // 4. History: whole messages, newest first; everything older than the first that does not fit is dropped.
-  let historyTokens = 0;
-  let firstKept = history.length;
-  for (let i = history.length - 1; i >= 0; i--) {
-    if (historyTokens + historyCosts[i] > historyGrant) break;
-    historyTokens += historyCosts[i];
-    firstKept = i;
-  }
-  const historyOut = history.slice(firstKept).map((m) => ({ role: m.role, content: m.content }));
-  if (firstKept > 0) truncated.add('history');
+  const elastic = available - systemTokens - userTokens;
+  const planHistory = (costs: readonly number[], contextNeed: number) => {
+    const historyNeedNow = costs.reduce((a, b) => a + b, 0);
+    let historyGrant = Math.min(historyNeedNow, Math.max(0, shares.user - userTokens), elastic);
+    let contextGrant = Math.min(contextNeed, shares.context, elastic - historyGrant);
+    let left = elastic - historyGrant - contextGrant;
+    const extra = Math.min(left, historyNeedNow - historyGrant);
+    historyGrant += extra;
+    left -= extra;
+    contextGrant += Math.min(left, contextNeed - contextGrant);
+    let historyTokens = 0;
+    let firstKept = costs.length;
+    for (let i = costs.length - 1; i >= 0; i--) {
+      if (historyTokens + costs[i] > historyGrant) break;
+      historyTokens += costs[i];
+      firstKept = i;
+    }
+    return { firstKept, historyTokens, contextRoom: Math.max(contextGrant, elastic - historyTokens) };
+  };
+  const contextNeed = ranked.slice(0, Math.min(ranked.length, maxChunks)).reduce((a, c) => a + c.cost, 0);
+  const planned = planHistory(historyCosts, contextNeed);
+  let firstKept = planned.firstKept;
+  let historyTokens = planned.historyTokens;
+  let historyOut = history.slice(firstKept).map((m) => ({ role: m.role, content: m.content }));
 
   // 5. Context: whole chunks, most relevant first, into the grant plus whatever history left unused.
-  const context = fitContext(ranked, maxChunks, Math.max(contextGrant, elastic - historyTokens), userOut, meter);
+  let context = fitContext(ranked, maxChunks, planned.contextRoom, userOut, meter);
+  let compression: PromptCompression | undefined;
+  // Compression runs only when something would be lost: when everything fits, the model sees the texts as given.
+  if (options.compress && (firstKept > 0 || context.dropped.length > 0)) {
+    const fit = fitCompressed({
+      meter,
+      ranked,
+      history,
+      systemPrompt: systemOut,
+      userInput: userOut,
+      room: elastic,
+      maxChunks,
+      perMessageOverhead: overhead,
+      planHistory,
+    });
+    ({ firstKept, historyTokens, context, compression } = fit);
+    historyOut = fit.history;
+  }
+  if (firstKept > 0) truncated.add('history');
   if (context.dropped.length > 0) truncated.add('context');
   const contextTokens = context.tokens;
 
@@ -142,5 +166,6 @@ export function optimizePromptWith(
       truncatedSections.length > 0
         ? noticeText({ kind: 'truncated', sections: truncatedSections, droppedChunks: [], droppedMessages: firstKept, window: shares.limit })
         : undefined,
+    ...(compression ? { compression } : {}),
   };
 }

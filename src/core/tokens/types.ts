@@ -1,3 +1,4 @@
+import type { CompressionStepSummary } from '../../shared/notices';
 import type { PromptSection } from '../../shared/vocabulary';
 import type { Calibration } from './meter';
 
@@ -45,6 +46,18 @@ export interface OptimizeOptions {
   budgets?: BudgetShareSettings;
   /** Keep at most this many context chunks (the most relevant). */
   maxContextChunks?: number;
+  /**
+   * Shrink context and old history before cutting them, when the prompt would otherwise lose anything
+   * (lossless steps first, then elision and comments: docs/compression.md). Default false.
+   */
+  compress?: boolean;
+}
+
+/** What compression saved in the prompt as sent (the data of a `compressed` notice). */
+export interface PromptCompression {
+  /** The steps that saved anything in what was sent, in the order they ran. */
+  steps: CompressionStepSummary[];
+  savedTokens: number;
 }
 
 /** What happened to one context chunk that did not make it whole into the prompt. */
@@ -106,6 +119,11 @@ export interface OptimizedPrompt {
   droppedMessages: number;
   /** The warning sentence when anything was cut (shared/notices.ts words it); undefined otherwise. */
   warning?: string;
+  /**
+   * Set when options.compress shrank anything that was sent. Lossy steps (elision, dropped comments) are
+   * reported here, not in truncatedSections: the cut report stays about what the cutting removed.
+   */
+  compression?: PromptCompression;
 }
 
 /** Token usage without sending anything (for the panel meter and the Show Token Usage command). */
