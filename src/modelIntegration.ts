@@ -8,18 +8,23 @@ import type { LedgerHook, LedgerReservation } from './core/ledger/hook';
 import { ModelInfoService, type ModelFacts } from './core/ollama/modelInfo';
 import { ModelTokenizers, type ExactTokenizer, type TokenizerCacheStore } from './core/request/modelTokenizers';
 import { planFor, type CountedPlan, type ExactSide, type PlanRequest } from './core/request/planner';
+import { answerReserve, type AnswerReserve } from './core/request/answerReserve';
 import { promptShape, type PromptShape } from './core/request/promptShape';
 import { stripsThinkTags } from './core/request/chatTemplate';
 import type { RetryPolicy } from './core/ollama/retry';
 import { messageOf, silentLogger, systemClock, type Clock, type Logger } from './core/runtime';
 import { serverCutNotice, truncatedNotice } from './core/request/notices';
 import { checkServerTruncation, promptEvalCountIsWhole } from './core/request/truncationCheck';
-import type { Notice, TruncatedNotice } from './shared/notices';
+import type { CompressedNotice, Notice, TruncatedNotice } from './shared/notices';
 import { formatUsageLine, type ResponseUsage } from './core/request/usageLine';
 import { DEFAULTS, isValidated, keysOf, pick, validateConfig, type KeysOfScope, type TherapistConfig } from './core/config';
 import type { ChunkReport, ContextChunk, HistoryMessage, OptimizedPrompt, PromptSection, TokenUsageInfo } from './core/tokens/types';
 import { StreamingService, type ChatOutcome } from './streamingService';
 import { TokenCounter } from './tokenCounter';
+import { ConfigurationError } from './core/errors';
+import { MAX_CALIBRATION } from './core/tokens/budgets';
+import { CONTENT_CLASSES } from './core/tokens/contentClasses';
+import type { ClassWeights, Meter } from './core/tokens/meter';
 
 /** The system prompt used when the caller gives none. */
 export const DEFAULT_SYSTEM_PROMPT =
@@ -87,6 +92,12 @@ export interface GenerateOptions {
   onFallback?: (reason: string) => void;
   /** A thinking model's reasoning, as it streams (apart from the answer). */
   onThinking?: (text: string) => void;
+  /** Another installed model for this request (a summary written by therapist.summarize.model); default therapist.model. */
+  model?: string;
+  /** Cap the answer at this many tokens (a summary's cap): the plan reserves no more, num_predict says no more. */
+  numPredict?: number;
+  /** Overrides therapist.think for this request (a summary is written without thinking: its cap is for the text). */
+  think?: TherapistConfig['think'];
 }
 
 /** What generateResponse returns. `notices` say, as typed data, everything the user should know (shared/notices.ts). */
@@ -216,9 +227,21 @@ export class ModelIntegration {
     return { baseUrl: this.streaming.baseUrl, dispatcher: this.options.dispatcher };
   }
 
-  /** The current model's facts: effective window and where each number came from (asks Ollama once per model). */
-  getModelFacts(signal?: AbortSignal): Promise<ModelFacts> {
-    return this.info.getFacts(this.settings.model, this.settings.maxTokens, signal);
+  /** A model's facts (default: the current model): effective window and where each number came from (asks Ollama once per model). */
+  getModelFacts(signal?: AbortSignal, model = this.settings.model): Promise<ModelFacts> {
+    return this.info.getFacts(model, this.settings.maxTokens, signal);
+  }
+
+  /**
+   * How the planner counts `model`'s texts right now (its own tokenizer when ready, else the fallback's calibrated
+   * cl100k), and its template's per-message cost: for callers that size texts before asking, such as the summarizer.
+   */
+  meterFor(model = this.settings.model): { meter: Meter; perMessageOverhead: number; exact: boolean } {
+    const side = this.exactSide(model, this.info.cachedFacts(model, this.settings.maxTokens), undefined);
+    if (side) return { meter: side.counter.meterFor(1), perMessageOverhead: side.shape.perMessage, exact: true };
+    const e = this.calibrator.estimate(model);
+    const weights = Object.fromEntries(CONTENT_CLASSES.map((c) => [c, Math.min(MAX_CALIBRATION, e.ratios.ratios[c] * (1 + e.margin))])) as ClassWeights;
+    return { meter: this.counter.meterFor(weights), perMessageOverhead: Math.ceil(e.ratios.perMessage), exact: false };
   }
 
   /**
@@ -234,7 +257,7 @@ export class ModelIntegration {
   async getTokenUsageInfo(
     prompt: string,
     context: readonly ContextChunk[] = [],
-    opts: { history?: readonly HistoryMessage[]; systemPrompt?: string } = {},
+    opts: { history?: readonly HistoryMessage[]; systemPrompt?: string; command?: string } = {},
   ): Promise<UsageInfo> {
     let facts: ModelFacts | undefined;
     let windowSource: string;
@@ -246,6 +269,9 @@ export class ModelIntegration {
       windowSource = `therapist.maxTokens (model facts unavailable: ${messageOf(error)})`;
     }
     const version = (await this.getServerInfo()).version;
+    const window = facts?.effectiveWindow ?? this.settings.maxTokens;
+    // The same answer reserve the send will hold (sized from past answers), so the meter shows what will be sent.
+    const reserve = answerReserve(window, await this.answerLengths(this.settings.model, opts.command ?? 'chat'), opts.command ?? 'chat');
     const plan = this.plan(
       this.settings.model,
       {
@@ -253,8 +279,9 @@ export class ModelIntegration {
         prompt,
         context,
         history: opts.history,
-        window: facts?.effectiveWindow ?? this.settings.maxTokens,
+        window,
         budgets: this.settings,
+        completionReserve: reserve.tokens,
       },
       facts,
       version,
@@ -286,28 +313,49 @@ export class ModelIntegration {
     };
   }
 
+  /** Recent answer lengths of `model` for `command` from the ledger, when it keeps them (never fails a request). */
+  private async answerLengths(model: string, command: string): Promise<readonly number[] | undefined> {
+    try {
+      return await this.options.ledger?.answerLengths?.({ model, command });
+    } catch (error) {
+      this.logger.warn(`answer lengths unavailable (${messageOf(error)}); reserving 10% of the window`);
+      return undefined;
+    }
+  }
+
   /** Fits, sends and streams one request; see the class comment. Cancellation resolves with `cancelled: true`. */
   async generateResponse(prompt: string, context: readonly ContextChunk[] = [], opts: GenerateOptions = {}): Promise<GenerateResult> {
-    const model = this.settings.model;
+    const model = opts.model || this.settings.model;
+    const think = opts.think ?? this.settings.think;
     const version = (await this.getServerInfo()).version;
-    const base = (window: number): PlanRequest => ({
-      systemPrompt: opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
-      prompt,
-      context,
-      history: opts.history,
-      window,
-      budgets: this.settings,
-    });
+    if (opts.numPredict !== undefined && !(Number.isSafeInteger(opts.numPredict) && opts.numPredict > 0)) {
+      throw new ConfigurationError('numPredict', opts.numPredict, 'a positive integer (tokens of the answer)');
+    }
+    // The answer reserve follows what this model's answers to this command needed (the ledger's request log).
+    const lengths = await this.answerLengths(model, opts.command ?? 'chat');
+    let reserve: AnswerReserve = answerReserve(this.settings.maxTokens, lengths, opts.command ?? 'chat', opts.numPredict);
+    const base = (window: number): PlanRequest => {
+      reserve = answerReserve(window, lengths, opts.command ?? 'chat', opts.numPredict);
+      return {
+        systemPrompt: opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
+        prompt,
+        context,
+        history: opts.history,
+        window,
+        budgets: this.settings,
+        completionReserve: reserve.tokens,
+      };
+    };
     let facts: ModelFacts;
     try {
-      facts = await this.getModelFacts(opts.signal);
+      facts = await this.getModelFacts(opts.signal, model);
     } catch (error) {
-      if (opts.signal?.aborted) return this.cancelledBeforeSending(this.plan(model, base(this.settings.maxTokens), undefined, version), model);
+      if (opts.signal?.aborted) return this.cancelledBeforeSending(this.plan(model, base(this.settings.maxTokens), undefined, version, think), model);
       throw error;
     }
     const notices: Notice[] = [];
     let req = base(facts.effectiveWindow);
-    let plan = this.plan(model, req, facts, version);
+    let plan = this.plan(model, req, facts, version, think);
     const who = { user: this.options.user ?? 'local', conversation: opts.conversationId ?? 'default', model, command: opts.command ?? 'chat' };
     // Near a quota the ledger asks for a smaller request (less context, a smaller answer reserve); at the limit it
     // refuses, and nothing is sent. num_ctx stays the same either way: only what we put in it shrinks.
@@ -324,10 +372,14 @@ export class ModelIntegration {
       const completionReserve = Math.min(u.completionReserve, advice.shrinkCompletionTo ?? u.completionReserve);
       req = {
         ...req,
-        planWindow: Math.min(facts.effectiveWindow, Math.max(1, u.total - (advice.shrinkContextBy ?? 0) + completionReserve)),
+        // Context and history shrink; the system prompt and the question are never cut for a quota.
+        planWindow: Math.min(
+          facts.effectiveWindow,
+          Math.max(u.system + u.user + completionReserve + 1, u.total - (advice.shrinkContextBy ?? 0) + completionReserve),
+        ),
         completionReserve,
       };
-      plan = this.plan(model, req, facts, version);
+      plan = this.plan(model, req, facts, version, think);
       if (advice.notice) notices.push(advice.notice);
     }
     // num_ctx stays what was asked for (no reload); the plan follows the window the server really has.
@@ -360,7 +412,7 @@ export class ModelIntegration {
             stream: this.settings.enableStreaming,
             // Refuse instead of cutting: a prompt that does not fit is HTTP 400 (Ollama 0.12.6+), never a silent 200.
             truncate: false,
-            ...thinkField(facts.thinking, this.settings.think),
+            ...thinkField(facts.thinking, think),
             options: { num_ctx: numCtx, num_predict: numPredict },
           },
           {
@@ -380,7 +432,7 @@ export class ModelIntegration {
           if (attempt === 1) notices.push({ kind: 'retried', modelTokens: error.promptTokens, plannedTokens: plan.prompt.tokenUsage.total });
           window = retry.window;
           req = { ...req, window, planWindow: retry.planWindow };
-          plan = this.plan(model, req, { ...facts, effectiveWindow: window }, version);
+          plan = this.plan(model, req, { ...facts, effectiveWindow: window }, version, think);
           continue;
         }
         this.logUsage(plan, undefined, model, false, error);
@@ -391,6 +443,8 @@ export class ModelIntegration {
     const suspected = this.afterAnswer(model, plan, outcome, window, numCtx, version, notices);
     const cut = truncatedNoticeOf(plan.prompt);
     if (cut) notices.unshift(cut);
+    const compressed = compressedNoticeOf(plan.prompt);
+    if (compressed) notices.push(compressed);
     if (outcome.fallbackUsed) notices.push({ kind: 'fallback', reason: outcome.fallbackReason ?? 'the stream broke' });
     if (outcome.cancelled) await reservation?.cancel({ promptTokens: plan.prompt.tokenUsage.total, completionTokens: countPieces(outcome) });
     else
@@ -407,7 +461,7 @@ export class ModelIntegration {
       this.windowChecked.add(model);
       void this.info.refreshLoaded(model, numCtx).catch(() => undefined);
     }
-    const usage = this.usageOf(plan, outcome, model);
+    const usage = { ...this.usageOf(plan, outcome, model), reserveSource: reserve.source };
     this.logger.usage?.(
       formatUsageLine(usage, {
         truncatedSections: plan.prompt.truncatedSections,
@@ -433,12 +487,12 @@ export class ModelIntegration {
   }
 
   /** Plans a request for `model`: exactly when its own tokenizer is ready, else with the GPT-2 fallback. */
-  private plan(model: string, req: PlanRequest, facts: ModelFacts | undefined, version: string | undefined): CountedPlan {
-    return planFor(req, this.exactSide(model, facts, version), this.counter, this.calibrator, model);
+  private plan(model: string, req: PlanRequest, facts: ModelFacts | undefined, version: string | undefined, think = this.settings.think): CountedPlan {
+    return planFor(req, this.exactSide(model, facts, version, think), this.counter, this.calibrator, model);
   }
 
   /** The exact side of a model: its tokenizer (when ready), a counter over it, and its template's shape. */
-  private exactSide(model: string, facts: ModelFacts | undefined, version: string | undefined): ExactSide | undefined {
+  private exactSide(model: string, facts: ModelFacts | undefined, version: string | undefined, thinkSetting = this.settings.think): ExactSide | undefined {
     // Without `tokenizer.ggml.model` in the facts there is no vocabulary to read: no 10 MB verbose /api/show for nothing.
     if (this.options.exactTokenizers === false || !facts?.tokenizerModel) return undefined;
     const counting = this.tokenizers.counting(model);
@@ -451,7 +505,7 @@ export class ModelIntegration {
       });
       this.exactCounters.set(tokenizer, counter);
     }
-    const think = thinkField(facts.thinking, this.settings.think).think;
+    const think = thinkField(facts.thinking, thinkSetting).think;
     const key = `${this.streaming.baseUrl}\n${model}\n${String(think)}\n${version ?? ''}`;
     let shape = this.shapes.get(key);
     if (!shape) {
@@ -615,6 +669,12 @@ export class ModelIntegration {
       }),
     );
   }
+}
+
+/** The 'compressed' notice of an optimized prompt: what compression saved in what was sent, when it saved anything. */
+function compressedNoticeOf(prompt: OptimizedPrompt): CompressedNotice | undefined {
+  const c = prompt.compression;
+  return c && c.savedTokens > 0 ? { kind: 'compressed', steps: c.steps, savedTokens: c.savedTokens } : undefined;
 }
 
 /** The 'truncated' notice of an optimized prompt. */

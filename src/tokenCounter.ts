@@ -170,6 +170,11 @@ export class TokenCounter {
     return this.meter(calibration).measure(text);
   }
 
+  /** A meter over this counter's cached counts, in model tokens under `calibration` (what a fit with it counts). */
+  meterFor(calibration: Calibration = 1): Meter {
+    return this.meter(calibration);
+  }
+
   /** A meter over this counter's cached counts. */
   private meter(calibration: Calibration): Meter {
     validateCalibration(calibration);

@@ -9,6 +9,7 @@ import type { ContextChunk, HistoryMessage } from '../../src/core/tokens/types';
 import type { TokenCounter } from '../../src/tokenCounter';
 import { OllamaSimulator } from './ollamaSimulator';
 import type { SimVocabName } from './simulator/vocabFacts';
+import type { SimModelConfig } from './simulator/models';
 import { codeText, csvText, emojiText, lcg, localizedText, logText, proseText } from './vocab/corpus';
 
 export type ContentKind = 'code' | 'prose' | 'cjk' | 'emoji' | 'csv' | 'logs';
@@ -156,10 +157,7 @@ export function summarize(records: readonly RequestRecord[]): RunSummary {
 }
 
 /** A simulator serving one real-vocabulary model per name, and ModelIntegrations on it. */
-export async function vocabServer(
-  models: { name: string; vocab: SimVocabName; format?: 'gguf' | 'safetensors' }[],
-  version = '0.33.0',
-): Promise<OllamaSimulator> {
+export async function vocabServer(models: (SimModelConfig & { vocab: SimVocabName })[], version = '0.33.0'): Promise<OllamaSimulator> {
   const sim = new OllamaSimulator({ models, version });
   await sim.start();
   return sim;

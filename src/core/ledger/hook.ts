@@ -22,4 +22,9 @@ export interface LedgerHook {
   /** Optional advice before reserving: shrink the request near a limit, or refuse it before anything is sent (docs/LEDGER.md). */
   plan?(request: Omit<LedgerReserveRequest, 'signal'>): Promise<PlanAdvice> | PlanAdvice;
   reserve(request: LedgerReserveRequest): Promise<LedgerReservation> | LedgerReservation;
+  /**
+   * Optional: how long this model's answers to this command were (completion tokens of recent answers), so the
+   * answer reserve follows use instead of a fixed share of the window (see answerReserve.ts).
+   */
+  answerLengths?(request: { model: string; command: string }): Promise<readonly number[]> | readonly number[];
 }

@@ -128,6 +128,11 @@ export class Ledger {
     return this.transact(() => this.appendRefusal(input, input.reason, this.clock.now()));
   }
 
+  /** Completion tokens of recent answers for this model (and command, when given), oldest first. */
+  completionSamples(model: string, command?: string): readonly number[] {
+    return this.state.completionSamples(model, command);
+  }
+
   /** Completion tokens to reserve: p90 of recent answers for this model and command, bounded by numPredict. */
   estimateCompletion(model: string, command: string, numPredict: number): number {
     this.refresh();

@@ -77,6 +77,11 @@ export class LedgerService implements LedgerHook {
     };
   }
 
+  /** Completion tokens of this model's recent answers to this command (the ledger's request log). */
+  async answerLengths(req: { model: string; command: string }): Promise<readonly number[]> {
+    return (await this.ledger()).completionSamples(req.model, req.command);
+  }
+
   async close(): Promise<void> {
     const opening = this.opening;
     this.opening = undefined;

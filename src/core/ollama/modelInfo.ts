@@ -131,6 +131,8 @@ export class ModelInfoService {
   private readonly failures = new Map<string, { at: number; error: unknown }>();
   /** Windows the server runs a model with that are smaller than what Therapist asks for (per server and model). */
   private readonly caps = new Map<string, number>();
+  /** The look-ups that succeeded, for synchronous readers (what a meter counts with between requests). */
+  private readonly settled = new Map<string, CachedShow>();
 
   constructor(
     private readonly endpoint: () => OllamaEndpoint,
@@ -155,15 +157,24 @@ export class ModelInfoService {
       pending.then(
         (c) => {
           this.failures.delete(key);
+          this.settled.set(key, c);
           this.log(model, maxTokens, c);
         },
         (error) => {
           this.cache.delete(key);
+          this.settled.delete(key);
           this.failures.set(key, { at: this.now(), error });
         },
       );
     }
     return toFacts(model, maxTokens, await untilAborted(pending, signal), this.caps.get(key));
+  }
+
+  /** The facts of a model already looked up (undefined before its first look-up finished): never asks the server. */
+  cachedFacts(model: string, maxTokens: number): ModelFacts | undefined {
+    const key = `${this.endpoint().baseUrl}\n${model}`;
+    const c = this.settled.get(key);
+    return c && toFacts(model, maxTokens, c, this.caps.get(key));
   }
 
   /**
@@ -202,7 +213,7 @@ export class ModelInfoService {
 
   /** Forgets cached facts (a model was re-pulled, or the URL changed). */
   invalidate(model?: string): void {
-    for (const map of [this.cache, this.failures, this.caps]) {
+    for (const map of [this.cache, this.failures, this.caps, this.settled]) {
       if (model === undefined) map.clear();
       else for (const key of [...map.keys()]) if (key.endsWith(`\n${model}`)) map.delete(key);
     }

@@ -106,6 +106,8 @@ export function planExact(req: PlanRequest, side: ExactSide): CountedPlan {
       maxTokens: planWindow,
       completionReserve: reserve ?? Math.ceil(0.1 * req.window),
       budgets: req.budgets,
+      // Before anything is dropped or cut, shrink what can be shrunk (docs/compression.md); a prompt that fits is untouched.
+      compress: true,
     });
     const messages = buildMessages(prompt);
     const rendered = side.shape.render?.(messages);
@@ -142,6 +144,7 @@ export function planEstimate(req: PlanRequest, base: TokenCounter, estimate: Cla
     maxTokens: planWindow,
     completionReserve: Math.min(planWindow - 1, reserve + safety),
     budgets: req.budgets,
+    compress: true,
   });
   // The answer gets its own reserve; the safety margin is not the model's to spend.
   const prompt = withWindow({ ...planned, tokenUsage: { ...planned.tokenUsage, completionReserve: reserve } }, req.window);

@@ -27,6 +27,8 @@ export interface ResponseUsage {
   calibrationSamples?: number;
   /** The fallback's prediction of the model's count, without the safety margin `total` is planned with (undefined for exact counts). */
   predicted?: number;
+  /** Why the answer reserve is that size ("p90 of 12 chat answers x1.25", "10% of the window (...)"). */
+  reserveSource?: string;
 }
 
 /** Extra facts for the log line. */
@@ -48,6 +50,7 @@ export function formatUsageLine(usage: ResponseUsage, extras: UsageLineExtras): 
     sent: usage.total,
     limit: usage.limit,
     reserve: usage.completionReserve,
+    ...(usage.reserveSource ? { reserveFrom: usage.reserveSource } : {}),
     sections: usage.perSection,
     requested: usage.requested,
     cut: extras.truncatedSections,

@@ -94,6 +94,8 @@ function standInFit(
   }
   record.truncated = fit.truncated;
   record.droppedMessages = fit.droppedMessages;
+  // Before 0.30 the runner cut an overlong prompt to exactly num_ctx; 0.30+ keeps about half (fitToWindow).
+  if (fit.keptTokens === Math.floor(numCtx / 2) && fit.promptTokens > numCtx && compareVersions(version, '0.30.0') < 0) return { keptTokens: numCtx };
   return { keptTokens: fit.keptTokens };
 }
 

@@ -1,5 +1,6 @@
 // The simulated models: their facts, how they count tokens, how they truncate, and what they answer.
 import { demoReply } from './demoReplies';
+import { isSummaryRequest, summaryReply, type SimSummaryFailure } from './summaryReplies';
 import { VOCAB_MODEL_FACTS, familyTemplate, type SimVocabName } from './vocabFacts';
 
 /** How a chat request fails on purpose. `times` (default: every request) counts down per chat/generate request. */
@@ -62,9 +63,11 @@ export interface SimModelConfig {
   format?: 'gguf' | 'safetensors';
   /** A memory-limited server: the loaded window (and /api/ps context_length) is at most this, whatever num_ctx asks. */
   loadedWindowCap?: number;
+  /** Summarize requests (summaryReplies.ts) fail this way: a 500, an empty answer, or one without words. */
+  summaryFailure?: SimSummaryFailure;
 }
 
-type OptionalFields = 'modelfileNumCtx' | 'loadedContext' | 'stall' | 'failure' | 'thinking' | 'vocab' | 'template' | 'loadedWindowCap';
+type OptionalFields = 'modelfileNumCtx' | 'loadedContext' | 'stall' | 'failure' | 'thinking' | 'vocab' | 'template' | 'loadedWindowCap' | 'summaryFailure';
 
 export type ResolvedModel = Required<Omit<SimModelConfig, OptionalFields>> & Pick<SimModelConfig, OptionalFields>;
 
@@ -152,6 +155,8 @@ export function fitToWindow(model: ResolvedModel, messages: SimMessage[], numCtx
 
 /** The answer's text for a request. */
 export function replyText(model: ResolvedModel, messages: SimMessage[]): string {
+  // A summarize request gets a summary of its turns, whatever the model's reply setting.
+  if (isSummaryRequest(messages)) return summaryReply(messages, model.summaryFailure);
   if (typeof model.reply === 'string') return model.reply;
   if ('demo' in model.reply) return demoReply(messages);
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');

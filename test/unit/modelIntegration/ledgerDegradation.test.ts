@@ -11,10 +11,11 @@ import { ModelIntegration, type ModelIntegrationOptions } from '../../../src/mod
 import { TokenCounter } from '../../../src/tokenCounter';
 import { OllamaSimulator } from '../../support/ollamaSimulator';
 import { instantSleepClock } from '../../support/ollamaTestKit';
+import { realCode } from '../../support/codeChunks';
 
 // Graceful degradation: near a quota the request shrinks (less context, smaller answer reserve) and says
 // so; at the limit it is refused before anything is sent. num_ctx never changes.
-const chunk = (i: number) => ({ text: `// file${i}.ts\n${'export const value = compute(1, 2, 3);\n'.repeat(40)}`, source: `file${i}.ts`, relevance: 100 - i });
+const chunk = (i: number) => ({ text: `// file${i}.ts\n${realCode(i, 1500)}`, source: `file${i}.ts`, relevance: 100 - i });
 type ChatBody = { options: { num_ctx: number; num_predict: number } };
 
 describe('ModelIntegration with a ledger near its limits', () => {
