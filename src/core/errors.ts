@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../shared/errorCodes';
 /**
  * The base of every error Therapist shows a user. Each carries the facts (numbers, URLs, statuses)
  * in its message and fields, plus `advice`: what the user can do about it. The host maps `actions`
@@ -7,7 +8,7 @@ export type ErrorAction = 'retry' | 'openSettings' | 'openLog' | 'copyPullComman
 
 export abstract class TherapistError extends Error {
   /** A stable, machine-readable code for tests, logs and the webview protocol. */
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
   /** One or two sentences telling the user what to do next. */
   readonly advice: string;
   /** Actions the UI should offer with this error, most useful first. */

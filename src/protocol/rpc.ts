@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../shared/errorCodes';
 // Requests that expect a reply, paired by one helper on each side (as GitLens's webview IPC and vscode-eslint's
 // typed request types do): a protocol declares `method -> { params, result }` once, the webview awaits
 // `client.request(method, params)` and the host answers with a handler typed by the same map. Plain data only.
@@ -14,14 +15,14 @@ export type RpcRequest<M extends RequestMap, K extends keyof M & string = keyof 
 export type RpcReply<M extends RequestMap, K extends keyof M & string = keyof M & string> = {
   [P in K]:
     | { type: 'reply'; id: number; method: P; ok: true; result: M[P]['result'] }
-    | { type: 'reply'; id: number; method: P; ok: false; error: { code: string; message: string } };
+    | { type: 'reply'; id: number; method: P; ok: false; error: { code: ErrorCode; message: string } };
 }[K];
 
 /** The error a request's promise rejects with when the host's handler failed. */
 export class RpcError extends Error {
   constructor(
     readonly method: string,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -70,7 +71,7 @@ export async function answerRequest<M extends RequestMap>(
   request: RpcRequest<M>,
   handlers: RpcHandlers<M>,
   post: (reply: RpcReply<M>) => void,
-  describe: (error: unknown) => { code: string; message: string },
+  describe: (error: unknown) => { code: ErrorCode; message: string },
 ): Promise<void> {
   const method = request.method;
   try {

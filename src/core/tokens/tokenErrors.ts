@@ -17,7 +17,7 @@ export interface PromptTooLargeFacts {
  * unavoidable parts (the user message's overhead, its cut marker and a first whole grapheme of it).
  */
 export class PromptTooLargeError extends TherapistError {
-  readonly code = 'promptTooLarge';
+  readonly code = 'prompt-too-large';
   readonly limit: number;
   readonly completionReserve: number;
   readonly minimumNeeded: number;

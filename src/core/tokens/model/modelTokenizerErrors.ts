@@ -7,7 +7,7 @@ const FALLBACK = 'Therapist counts this model with labelled estimates (cl100k to
 
 /** `tokenizer.ggml.model` is not byte-level BPE ("gpt2"): for example "bert" (WordPiece) or "t5" (Unigram). */
 export class UnsupportedTokenizerModelError extends TherapistError {
-  readonly code = 'tokenizerModelUnsupported';
+  readonly code = 'tokenizer-model-unsupported';
   constructor(readonly tokenizerModel: string) {
     super(`The model's tokenizer is "${tokenizerModel}" (tokenizer.ggml.model), not byte-level BPE ("gpt2").`, FALLBACK, ['openLog']);
   }
@@ -15,7 +15,7 @@ export class UnsupportedTokenizerModelError extends TherapistError {
 
 /** `tokenizer.ggml.pre` names a pre-tokenizer Therapist has no exact pattern for (or is missing). */
 export class UnknownPreTokenizerError extends TherapistError {
-  readonly code = 'preTokenizerUnknown';
+  readonly code = 'pre-tokenizer-unknown';
   constructor(
     readonly pre: string | undefined,
     readonly supported: readonly string[],
@@ -35,7 +35,7 @@ export type VocabProblem = 'missingMerges' | 'badMerge' | 'notByteLevel' | 'miss
 
 /** The GGUF tokenizer arrays are incomplete or inconsistent, so an exact count cannot be promised. */
 export class InvalidVocabError extends TherapistError {
-  readonly code = 'vocabInvalid';
+  readonly code = 'vocab-invalid';
   constructor(
     readonly problem: VocabProblem,
     detail: string,
@@ -46,7 +46,7 @@ export class InvalidVocabError extends TherapistError {
 
 /** A cached tokenizer (serializeBpe output) is damaged or from another format version. */
 export class BpeCacheError extends TherapistError {
-  readonly code = 'bpeCacheInvalid';
+  readonly code = 'bpe-cache-invalid';
   constructor(detail: string) {
     super(`The cached tokenizer cannot be read: ${detail}.`, 'Delete the cached file; Therapist rebuilds it from the model (/api/show) on the next request.', [
       'openLog',

@@ -6,7 +6,7 @@ import { TherapistError } from '../../../errors';
  * tokens, an unusable BOS, or a corrupt cache. The caller falls back to the estimate and says so.
  */
 export class SpmVocabError extends TherapistError {
-  readonly code = 'spmVocab';
+  readonly code = 'spm-vocab';
   constructor(
     message: string,
     advice = 'Token counts for this model fall back to the estimate. Re-pull the model (`ollama pull <model>`) if this persists, and report the model name.',
@@ -21,7 +21,7 @@ export class SpmVocabError extends TherapistError {
  * vocabularies such as Gemma, Llama 2 or Mistral.
  */
 export class SpmUnencodableError extends TherapistError {
-  readonly code = 'spmUnencodable';
+  readonly code = 'spm-unencodable';
   constructor(
     readonly codePoint: number,
     readonly offset: number,

@@ -45,7 +45,7 @@ describe('serializeBpe / loadBpe (the disk cache form)', function () {
     for (const bad of cases) {
       assert.throws(
         () => parseBpeCache(bad),
-        (e: unknown) => e instanceof BpeCacheError && e.code === 'bpeCacheInvalid' && e.advice.length > 0,
+        (e: unknown) => e instanceof BpeCacheError && e.code === 'bpe-cache-invalid' && e.advice.length > 0,
         JSON.stringify(bad.slice(0, 40)),
       );
     }

@@ -24,7 +24,7 @@ function tinyVocab(overrides: Partial<GgufVocab> = {}): GgufVocab {
 function rejects(vocab: GgufVocab, problem: VocabProblem): void {
   assert.throws(
     () => buildBpeData(vocab),
-    (e: unknown) => e instanceof InvalidVocabError && e instanceof TherapistError && e.problem === problem && e.code === 'vocabInvalid' && e.advice.length > 0,
+    (e: unknown) => e instanceof InvalidVocabError && e instanceof TherapistError && e.problem === problem && e.code === 'vocab-invalid' && e.advice.length > 0,
   );
 }
 
@@ -52,7 +52,7 @@ describe('buildBpeData (GGUF vocabulary -> exact tokenizer data)', () => {
   it('rejects an unknown pre-tokenizer name (the caller falls back to GPT-2 estimates)', () => {
     assert.throws(
       () => buildBpeData(tinyVocab({ pre: 'made-up-pre' })),
-      (e: unknown) => e instanceof UnknownPreTokenizerError && e.code === 'preTokenizerUnknown' && e.message.includes('made-up-pre'),
+      (e: unknown) => e instanceof UnknownPreTokenizerError && e.code === 'pre-tokenizer-unknown' && e.message.includes('made-up-pre'),
     );
   });
 

@@ -238,7 +238,7 @@ describe('SentencePiece tokenizer (llama.cpp SPM)', () => {
 
   describe('bad input gives a typed error', () => {
     const expectVocabError = (fn: () => unknown, pattern: RegExp): void => {
-      assert.throws(fn, (e: unknown) => e instanceof SpmVocabError && e.code === 'spmVocab' && pattern.test(e.message) && e.advice.length > 0);
+      assert.throws(fn, (e: unknown) => e instanceof SpmVocabError && e.code === 'spm-vocab' && pattern.test(e.message) && e.advice.length > 0);
     };
 
     it('rejects a non-SentencePiece model type', () => {
