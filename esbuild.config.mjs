@@ -38,6 +38,42 @@ const copyRuntimeAssets = {
   },
 };
 
+/**
+ * The index worker loads tree-sitter's runtime and one grammar per language from a folder it is given
+ * (dist/tree-sitter/ in the extension). Only the grammars the chunker uses are copied: the list is
+ * src/core/context/syntax/languages.ts's own (bundled and evaluated here), so it has one owner.
+ */
+const copyGrammars = {
+  name: 'copy-tree-sitter-grammars',
+  setup(build) {
+    build.onEnd(async (result) => {
+      if (result.errors.length) return;
+      const from = path.dirname(require.resolve('@vscode/tree-sitter-wasm'));
+      const to = path.join(root, 'dist', 'tree-sitter');
+      await mkdir(to, { recursive: true });
+      const files = ['tree-sitter.wasm', ...(await grammarNames()).map((g) => `tree-sitter-${g}.wasm`)];
+      await Promise.all(files.map((f) => copyFile(path.join(from, f), path.join(to, f))));
+      await copyFile(path.join(from, '..', 'LICENSE'), path.join(to, 'LICENSE'));
+    });
+  },
+};
+
+/** The grammar names LANGUAGES lists (src/core/context/syntax/languages.ts has no imports with side effects). */
+async function grammarNames() {
+  const out = await esbuild.build({
+    entryPoints: ['src/core/context/syntax/languages.ts'],
+    absWorkingDir: root,
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
+  const mod = { exports: {} };
+  new Function('module', 'exports', 'require', out.outputFiles[0].text)(mod, mod.exports, require);
+  return [...new Set(mod.exports.LANGUAGES.map((l) => l.grammar))];
+}
+
 const common = {
   bundle: true,
   sourcemap: !production,
@@ -56,9 +92,17 @@ const configs = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [copyRuntimeAssets] },
   // 2. The core as a plain CommonJS library for scripts, benchmarks and anyone's Node code.
   { ...node, entryPoints: ['src/index.ts'], outfile: 'dist/core.js', plugins: [forbidVscode, copyRuntimeAssets] },
+  // 3. The workspace index's worker thread (src/core/context/retrieval/workerIndex.ts starts it): core only, so
+  //    no `vscode`; it reads the grammars from dist/tree-sitter/ and tiktoken_bg.wasm from dist/.
+  {
+    ...node,
+    entryPoints: ['src/core/context/retrieval/indexWorker.ts'],
+    outfile: 'dist/retrievalWorker.js',
+    plugins: [forbidVscode, copyRuntimeAssets, copyGrammars],
+  },
 ];
 
-// 3. Webview bundles (browser). Each entry's imported CSS lands beside it as <name>.css.
+// 4. Webview bundles (browser). Each entry's imported CSS lands beside it as <name>.css.
 for (const name of ['chat', 'dashboard']) {
   configs.push({
     ...common,
@@ -71,7 +115,7 @@ for (const name of ['chat', 'dashboard']) {
   });
 }
 
-// 4. The extension-host test suite (run inside a real VS Code by scripts/run-vscode-suite.mjs).
+// 5. The extension-host test suite (run inside a real VS Code by scripts/run-vscode-suite.mjs).
 //    Never shipped: .vscodeignore keeps out/ out of the .vsix.
 if (!production) {
   configs.push({
@@ -82,7 +126,7 @@ if (!production) {
   });
 }
 
-// 5. The chat webview harness's fake host (typed against the real protocol; test/ui/harness/).
+// 6. The chat webview harness's fake host (typed against the real protocol; test/ui/harness/).
 if (!production) {
   configs.push({
     ...common,

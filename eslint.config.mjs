@@ -20,6 +20,9 @@ const VSCODE_ADAPTERS = [
   'src/host/chat/explainSelection.ts',
   'src/host/chat/vsCodeHostActions.ts',
   'src/host/dashboard/dashboardPanel.ts',
+  'src/host/retrieval/folderIndex.ts',
+  'src/host/retrieval/indexStatusBar.ts',
+  'src/host/retrieval/workspaceIndexService.ts',
 ];
 
 const noVscode = (where) => ({

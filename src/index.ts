@@ -3,6 +3,7 @@
 export * from './core/errors';
 export * from './core/runtime';
 export * from './core/context/explainContext';
+export * from './core/context/retrieval';
 export * from './core/ledger';
 export * from './core/tokens';
 export * from './core/tokens/model';

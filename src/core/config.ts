@@ -15,7 +15,11 @@ export type SettingScope =
   /** The token ledger's quotas and rate limit. */
   | 'ledger'
   /** Who usage is recorded for. */
-  | 'identity';
+  | 'identity'
+  /** Summaries of long conversations: the summarizer's next decision. */
+  | 'conversation'
+  /** The workspace index and retrieved context. */
+  | 'retrieval';
 
 interface SpecBase {
   description: string;
@@ -163,6 +167,86 @@ export const SETTINGS = {
     scope: 'ledger',
     description:
       'Token rate limit over a sliding minute. `0` = unlimited. A request that would exceed it waits (with a cancel) up to 60 seconds, else is refused with the time to retry.',
+  },
+  'summarize.threshold': {
+    type: 'number',
+    default: 0.75,
+    minimum: 0.5,
+    maximum: 0.95,
+    scope: 'conversation',
+    description:
+      'When the conversation history fills this share of the room the window gives it, Therapist summarizes the oldest turns in the background, between turns (never while you wait). The summary keeps your first request verbatim and names the files, functions, decisions and open questions; the original turns are kept and **Undo** brings them back.',
+  },
+  'summarize.model': {
+    type: 'string',
+    default: '',
+    allowEmpty: true,
+    scope: 'conversation',
+    valid: 'an installed Ollama model, or empty for the chat model',
+    description: 'The Ollama model that writes conversation summaries (a small fast one is fine). Empty: the chat model (`therapist.model`).',
+  },
+  'retrieval.enabled': {
+    type: 'boolean',
+    default: true,
+    scope: 'retrieval',
+    description:
+      'Index the workspace (in the background, saved between sessions) and add the code most relevant to each question as context, even from files that are not open. Every answer lists the chunks that went in and those that were cut. Off: only the code a command brings (Explain Selection) is sent.',
+  },
+  embeddingModel: {
+    type: 'string',
+    default: 'nomic-embed-text',
+    allowEmpty: true,
+    scope: 'retrieval',
+    valid: 'an Ollama embedding model, or empty for lexical search only',
+    description:
+      'The Ollama embedding model for semantic search of the workspace index (`ollama pull nomic-embed-text`). Empty: lexical (BM25) search only. A model that is not installed is not an error: search is lexical and the panel says how to install it.',
+  },
+  'retrieval.maxFiles': {
+    type: 'integer',
+    default: 50000,
+    minimum: 1,
+    maximum: 1000000,
+    unit: 'files',
+    scope: 'retrieval',
+    description:
+      'Files the workspace index holds at most; the rest (in path order) is skipped and you are told. Exclude folders with `files.exclude`, `search.exclude` or `.gitignore` instead where you can.',
+  },
+  'retrieval.maxFileSizeKb': {
+    type: 'integer',
+    default: 1024,
+    minimum: 1,
+    maximum: 1048576,
+    unit: 'KB (1 KB = 1024 bytes)',
+    scope: 'retrieval',
+    description: 'Files larger than this (in KB of 1024 bytes) are not indexed; you are told which. Changing it rebuilds the index.',
+  },
+  'retrieval.maxIndexMb': {
+    type: 'integer',
+    default: 256,
+    minimum: 1,
+    maximum: 16384,
+    unit: 'MB of source (1 MB = 1048576 bytes)',
+    scope: 'retrieval',
+    description:
+      'Source text the workspace index holds at most, in MB; further files are skipped and you are told. The index worker needs about 6 bytes of memory per byte of source.',
+  },
+  'retrieval.maxChunks': {
+    type: 'integer',
+    default: 200000,
+    minimum: 1,
+    maximum: 10000000,
+    unit: 'chunks',
+    scope: 'retrieval',
+    description: 'Chunks (functions, classes, windows of lines) the index holds at most; each vector takes about 870 bytes at 768 dimensions.',
+  },
+  'retrieval.maxDiskMb': {
+    type: 'integer',
+    default: 1024,
+    minimum: 1,
+    maximum: 65536,
+    unit: 'MB (1 MB = 1048576 bytes)',
+    scope: 'retrieval',
+    description: 'Disk space the saved index may take, in MB; over it the index is not saved (it is rebuilt at the next start) and you are told.',
   },
 } as const satisfies Record<string, SettingSpec>;
 

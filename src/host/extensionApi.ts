@@ -4,6 +4,8 @@ import type * as vscode from 'vscode';
 import type { GenerateResult } from './chat/chatBackend';
 import type { DashboardData } from '../protocol/dashboard';
 import type { TherapistConfig } from '../core/config';
+import type { ChatMessage, WebviewToHost } from '../protocol/chat';
+import type { IndexSummary } from './retrieval/workspaceIndexService';
 
 export interface RequestOutcome {
   command: string;
@@ -21,4 +23,10 @@ export interface TherapistApi {
   onDidFinishRequest: vscode.Event<RequestOutcome>;
   /** What "Therapist: Show Token Usage" shows: this user's usage from the token ledger. */
   tokenUsage(): Promise<DashboardData>;
+  /** Handles one chat panel command as if the panel sent it (`send` resolves when the answer has ended). */
+  chatCommand(message: WebviewToHost): Promise<void>;
+  /** The active conversation's messages, each answer with its context list (`context`). */
+  conversation(): readonly ChatMessage[];
+  /** Resolves when the workspace index has done everything asked so far, with its size. */
+  indexIdle(): Promise<IndexSummary>;
 }

@@ -4,7 +4,9 @@
 // ChatRequests are the requests that expect a reply (paired by protocol/rpc.ts). Plain data only: every value
 // here crosses postMessage (structured clone) and is persisted in workspace storage as JSON.
 import type { Notice, TruncatedNotice } from '../shared/notices';
+import type { ContextCommand, ContextReport } from './context';
 import type { RpcReply, RpcRequest } from './rpc';
+import type { ErrorCode } from '../shared/errorCodes';
 
 /** Token counts of one prompt, per section (see shared/vocabulary.ts), against the window it was planned for. */
 export interface TokenBreakdown {
@@ -39,8 +41,8 @@ export const CHAT_ACTIONS: readonly ChatAction[] = ['retry', 'openSettings', 'op
 
 /** An error as the panel shows it: plain words, what to do, and buttons. */
 export interface ChatErrorInfo {
-  /** Stable code from `TherapistError.code` (e.g. `ollama-unreachable`, `model-missing`, `timeout`, `config`). */
-  code: string;
+  /** Stable code: one of the closed union in shared/errorCodes.ts (`ollama-unreachable`, `model-not-found`, `config`, ...). */
+  code: ErrorCode;
   message: string;
   advice: string;
   actions: ChatAction[];
@@ -68,6 +70,8 @@ export interface ChatMessage {
   /** Everything the user should know about this request (what was cut, a fallback, a re-plan, ...), by kind. */
   notices?: Notice[];
   error?: ChatErrorInfo;
+  /** For answers: the context chunks that went into the request and those that were cut (protocol/context.ts). */
+  context?: ContextReport;
 }
 
 export interface ConversationSummary {
@@ -76,6 +80,24 @@ export interface ConversationSummary {
   updatedAt: number;
   messageCount: number;
   totalTokens: number;
+}
+
+/** A conversation's summary as the panel shows it: "Earlier turns summarized (N turns, X -> Y tokens)" with Show summary / Undo. */
+export interface SummaryView {
+  /** Turns 1..turns are summarized. */
+  turns: number;
+  tokensBefore: number;
+  tokensAfter: number;
+  /** 'model': the model wrote it; 'digest': the deterministic digest (fallbackReason says why). */
+  method: 'model' | 'digest';
+  fallbackReason?: string;
+  /** The summary message as sent (model output for 'model': rendered sanitized). */
+  text: string;
+  model?: string;
+  /** A newer summary is being made. */
+  summarizing: boolean;
+  /** Undone: the raw turns are sent, no new summary is made until "Summarize again". */
+  paused: boolean;
 }
 
 /** Everything the webview needs to draw itself from scratch (after `ready`, a reload, or a switch). */
@@ -90,6 +112,8 @@ export interface PanelState {
   conversationTokens: number;
   /** Id of the assistant message being streamed, if a request is running. */
   streamingMessageId?: string;
+  /** The conversation's summary of its earliest turns, when there is one. */
+  summary?: SummaryView;
 }
 
 /** What the composer's meter shows for the text being typed (and the header, for the next request). */
@@ -146,7 +170,12 @@ export type WebviewToHost =
   /** A button of an error card; `messageId` is the message that carries the error. */
   | { type: 'action'; action: ChatAction; messageId?: string }
   | { type: 'copyCode'; code: string }
-  | { type: 'insertCode'; code: string; language?: string };
+  | { type: 'insertCode'; code: string; language?: string }
+  /** The summary banner's buttons: send the raw turns again (Undo), or let summaries be made again. */
+  | { type: 'undoSummary' }
+  | { type: 'resumeSummary' }
+  /** The context list's buttons: open a chunk's lines, pin or exclude its file in the active conversation. */
+  | ContextCommand;
 
 /** Host -> webview. */
 export type HostToWebview =
@@ -168,9 +197,13 @@ export type HostToWebview =
   /** An error for a message (shown as a card on it), or for the panel as a whole when `messageId` is absent. */
   | { type: 'error'; messageId?: string; error: ChatErrorInfo }
   | { type: 'conversationTotal'; tokens: number }
+  /** The active conversation's summary changed (made, undone, dropped because the turns changed). */
+  | { type: 'summary'; summary?: SummaryView }
   /** Counting changed (the model's own tokenizer is ready): count the composed text again. */
   | { type: 'recount' }
   /** What the server is; `demo` is set when it is the project's demo server (its answers are canned). */
   | { type: 'server'; version?: string; demo?: string }
   /** A short confirmation such as "Copied" or "Inserted into app.ts". */
-  | { type: 'notice'; text: string };
+  | { type: 'notice'; text: string }
+  /** An answer's context list, once the request was sent (replaces the one that came with the placeholder). */
+  | { type: 'context'; messageId: string; context: ContextReport };

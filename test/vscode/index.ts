@@ -15,6 +15,8 @@ export function run(): Promise<void> {
   require('./suite/explain.test');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('./suite/ledger.test');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('./suite/retrieval.test');
   return new Promise((resolve, reject) => {
     const failures: { title: string; error: string }[] = [];
     const runner = mocha.run((failed) => {

@@ -11,14 +11,20 @@ import type {
   ModelChoice,
   ModelChosen,
   PanelState,
+  SummaryView,
   WebviewToHost,
 } from '../../protocol/chat';
 import { answerRequest, type RpcHandlers } from '../../protocol/rpc';
 import type { Notice } from '../../shared/notices';
-import type { ChatBackend, ContextChunk } from './chatBackend';
+import type { ChatBackend, ContextChunk, GenerateResult } from './chatBackend';
 import { breakdownFromInfo, breakdownFromUsage, historyOf, isCancellation, toChatError } from './chatReports';
 import { sameModel } from '../../core/ollama/modelCatalog';
 import { conversationTokens, type ConversationStore } from './conversationStore';
+import type { ConversationSummaries } from './conversationSummaries';
+import type { HistoryMessage } from '../../core/tokens/types';
+import type { SummarizedNotice } from '../../shared/notices';
+import type { ContextCommand, ContextReport } from '../../protocol/context';
+import { reportContext, type RetrievalInfo } from '../retrieval/contextReport';
 
 /** Where notifications go: the panel's webview, or nothing while it is closed. */
 export interface WebviewPort {
@@ -47,8 +53,24 @@ export interface AskRequest {
   command?: string;
 }
 
+/** Context found for a request that brought none of its own (a typed question): the workspace index's chunks. */
+export interface ProvidedContext {
+  chunks: ContextChunk[];
+  /** How retrieval took part (mode, note, the conversation's pins): shown with the answer's context list. */
+  retrieval?: RetrievalInfo;
+}
+
+/** Finds context for a request (see ProvidedContext); never throws: an index that cannot answer gives no chunks. */
+export type ContextProvider = (request: AskRequest, conversationId: string, signal: AbortSignal) => Promise<ProvidedContext | undefined>;
+
 export interface ChatControllerOptions {
   backend: ChatBackend;
+  /** Summaries of long conversations (issue 13): the history a send uses, the next summary after a turn. */
+  summaries?: ConversationSummaries;
+  /** Retrieved context for typed questions (and extra context for commands); unset: only what the request brings. */
+  contextFor?: ContextProvider;
+  /** The context list's buttons (open a chunk, pin or exclude a file in the conversation); resolves with a notice to show. */
+  onContextCommand?: (command: ContextCommand, conversationId: string) => Promise<string | undefined>;
   store: ConversationStore;
   host: HostActions;
   /** The model and window to show in the header (read live: settings can change). */
@@ -71,15 +93,22 @@ interface ActiveRequest {
   /** A thinking model's reasoning so far. */
   thinking: string;
   done: Promise<void>;
+  /** The send went with the summary of the earliest turns (or while one was being made). */
+  summary?: SummarizedNotice;
 }
+
+/** Options without a default (the controller works without them). */
+type OptionalOptions = 'systemPrompt' | 'contextFor' | 'onContextCommand' | 'summaries';
 
 export class ChatController {
   private port: WebviewPort | undefined;
   private ready = false;
   private active: ActiveRequest | undefined;
+  /** Conversations whose stored summary state was read back into the summarizer this session. */
+  private readonly restored = new Set<string>();
   /** The original requests by user message id, so Retry can resend the same context. In memory only. */
   private readonly requests = new Map<string, AskRequest>();
-  private readonly o: Required<Omit<ChatControllerOptions, 'systemPrompt'>> & { systemPrompt?: string };
+  private readonly o: Required<Omit<ChatControllerOptions, OptionalOptions>> & Pick<ChatControllerOptions, OptionalOptions>;
   /** Counting the composed text: one count at a time, and only the latest text waits for its turn. */
   private measuring: Promise<void> | undefined;
   private nextMeasure: { text: string; waiters: { resolve(reading: MeterReading): void; reject(error: unknown): void }[] } | undefined;
@@ -156,6 +185,14 @@ export class ChatController {
         case 'action':
           await this.action(message.action, message.messageId);
           return;
+        case 'undoSummary':
+        case 'resumeSummary': {
+          const id = this.o.store.active().id;
+          if (message.type === 'undoSummary') this.o.summaries?.undo(id);
+          else this.o.summaries?.resume(id);
+          this.summaryChanged(id);
+          return;
+        }
         case 'copyCode':
           await this.o.host.copyText(message.code);
           this.post({ type: 'notice', text: 'Copied to the clipboard.' });
@@ -163,6 +200,13 @@ export class ChatController {
         case 'insertCode': {
           const file = await this.o.host.insertAtCursor(message.code);
           this.post({ type: 'notice', text: file ? `Inserted into ${file}.` : 'No editor to insert into: click into a file first.' });
+          return;
+        }
+        case 'openContext':
+        case 'pinContextFile':
+        case 'excludeContextFile': {
+          const text = await this.o.onContextCommand?.(message, this.o.store.active().id);
+          if (text) this.post({ type: 'notice', text });
           return;
         }
       }
@@ -235,19 +279,49 @@ export class ChatController {
       conversations: this.o.store.list(),
       conversationTokens: conversationTokens(conversation.messages),
       streamingMessageId: streaming?.assistantId,
+      summary: this.summaryViewOf(conversation.id),
     };
+  }
+
+  /** A conversation's summary changed (made, undone, dropped): keep it with the conversation, and show it if active. */
+  summaryChanged(conversationId: string): void {
+    if (!this.o.summaries) return;
+    this.o.store.setSummaryState(conversationId, this.o.summaries.stateOf(conversationId));
+    if (this.o.store.active().id === conversationId) this.post({ type: 'summary', summary: this.o.summaries.viewOf(conversationId) });
+  }
+
+  /** The history of `messages` to send: the summary and the turns after it when one is ready, else the raw turns. */
+  private summarizedHistory(conversationId: string, messages: readonly ChatMessage[]): { messages: readonly HistoryMessage[]; notice?: SummarizedNotice } {
+    const turns = historyOf(messages);
+    if (!this.o.summaries) return { messages: turns };
+    this.restoreSummary(conversationId);
+    const last = [...messages].reverse().find((m) => m.role === 'user' && m.usage)?.usage?.prompt;
+    return this.o.summaries.historyFor(conversationId, turns, last);
+  }
+
+  private summaryViewOf(conversationId: string): SummaryView | undefined {
+    if (!this.o.summaries) return undefined;
+    this.restoreSummary(conversationId);
+    return this.o.summaries.viewOf(conversationId);
+  }
+
+  /** Reads a conversation's stored summary state back into the summarizer, once per conversation and session. */
+  private restoreSummary(conversationId: string): void {
+    if (!this.o.summaries || this.restored.has(conversationId)) return;
+    this.restored.add(conversationId);
+    this.o.summaries.restore(conversationId, this.o.store.get(conversationId)?.summaryState);
   }
 
   private async run(conversationId: string, user: ChatMessage, request: AskRequest, replaceAssistantId?: string): Promise<void> {
     const store = this.o.store;
     const messages = store.get(conversationId)?.messages ?? [];
-    const history = historyOf(
-      messages.slice(
-        0,
-        messages.findIndex((m) => m.id === user.id),
-      ),
+    const before = messages.slice(
+      0,
+      messages.findIndex((m) => m.id === user.id),
     );
-    const context = request.context ?? [];
+    // With a summary ready, the earliest turns go as that summary (never waited for: one being made is not used).
+    const summarized = this.summarizedHistory(conversationId, before);
+    const history = summarized.messages;
     const systemPrompt = request.systemPrompt ?? this.o.systemPrompt;
 
     const assistant: ChatMessage = { id: replaceAssistantId ?? this.o.newId(), role: 'assistant', text: '', status: 'streaming', createdAt: this.o.now() };
@@ -262,15 +336,25 @@ export class ChatController {
       text: '',
       thinking: '',
       done: new Promise<void>((r) => (finish = r)),
+      summary: summarized.notice,
     };
     this.active = active;
     try {
+      const provided = await this.o.contextFor?.(request, conversationId, active.abort.signal).catch(() => undefined);
+      const context = [...(request.context ?? []), ...(provided?.chunks ?? [])];
       // Count first: the sent message shows its meter (and any cut) while the answer streams.
-      const info = await this.o.backend.getTokenUsageInfo(request.prompt, context, { history, systemPrompt });
-      this.setUsage(conversationId, user.id, { prompt: breakdownFromInfo(info) }, info.notice ? [info.notice] : []);
+      const info = await this.o.backend.getTokenUsageInfo(request.prompt, context, { history, systemPrompt, command: request.command });
+      this.setUsage(conversationId, user.id, { prompt: breakdownFromInfo(info) }, [
+        ...(info.notice ? [info.notice] : []),
+        ...(active.summary ? [active.summary] : []),
+      ]);
+      // The answer's context list: what this count would keep, then what the sent request kept.
+      assistant.context = reportContext(context, info.droppedChunks, provided?.retrieval);
+      store.updateMessage(conversationId, assistant.id, { context: assistant.context });
       this.post({ type: 'messageAdded', message: assistant });
       this.post({ type: 'streamStart', messageId: assistant.id });
-      await this.stream(active, assistant, user, request, history, context, systemPrompt);
+      const result = await this.stream(active, assistant, user, request, history, context, systemPrompt);
+      this.setContext(conversationId, assistant.id, reportContext(context, result.droppedChunks, provided?.retrieval));
     } catch (error) {
       this.fail(active, error);
     } finally {
@@ -286,10 +370,10 @@ export class ChatController {
     placeholder: ChatMessage,
     user: ChatMessage,
     request: AskRequest,
-    history: ReturnType<typeof historyOf>,
+    history: readonly HistoryMessage[],
     context: ContextChunk[],
     systemPrompt: string | undefined,
-  ): Promise<void> {
+  ): Promise<GenerateResult> {
     // Answer and thinking tokens are batched per timer tick into one post each (the webview draws per frame anyway).
     let pending = '';
     let pendingThinking = '';
@@ -345,8 +429,11 @@ export class ChatController {
         active.conversationId,
         user.id,
         { prompt: usage, completionTokens: result.usage.evalCount, modelPromptTokens: result.usage.promptEvalCount },
-        result.notices,
+        [...result.notices, ...(active.summary ? [active.summary] : [])],
       );
+      // Between turns, not on the send path: the summarizer may start summarizing the oldest turns now.
+      if (status === 'done') this.o.summaries?.afterTurn(active.conversationId, historyOf(this.o.store.get(active.conversationId)?.messages ?? []), usage);
+      return result;
     } finally {
       cancelTimer?.();
       flush();
@@ -372,6 +459,13 @@ export class ChatController {
   }
 
   /** Stores and shows a sent message's usage and notices (the final ones replace the preflight's). */
+  /** Stores and shows an answer's context list (chunks sent and cut). */
+  private setContext(conversationId: string, messageId: string, context: ContextReport | undefined): void {
+    if (!context) return;
+    this.o.store.updateMessage(conversationId, messageId, { context });
+    this.post({ type: 'context', messageId, context });
+  }
+
   private setUsage(conversationId: string, messageId: string, usage: ChatMessage['usage'], notices: Notice[]): void {
     this.o.store.updateMessage(conversationId, messageId, { usage, notices: notices.length ? notices : undefined });
     if (usage) this.post({ type: 'usage', messageId, usage });
@@ -407,7 +501,10 @@ export class ChatController {
 
   private async measureOne(text: string): Promise<MeterReading> {
     const conversation = this.o.store.active();
-    const info = await this.o.backend.getTokenUsageInfo(text, [], { history: historyOf(conversation.messages), systemPrompt: this.o.systemPrompt });
+    const info = await this.o.backend.getTokenUsageInfo(text, [], {
+      history: this.summarizedHistory(conversation.id, conversation.messages).messages,
+      systemPrompt: this.o.systemPrompt,
+    });
     const breakdown = breakdownFromInfo(info);
     // Nothing typed is nothing sent: the meter shows the rest of the next prompt, and warns about nothing yet.
     if (text.trim() === '') return { breakdown: { ...breakdown, user: 0, used: breakdown.used - breakdown.user }, windowSource: info.windowSource };

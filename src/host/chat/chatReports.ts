@@ -5,6 +5,7 @@ import { CHAT_ACTIONS, type ChatAction, type ChatErrorInfo, type ChatMessage, ty
 import type { ResponseUsage } from '../../core/request/usageLine';
 import { messageOf } from '../../core/runtime';
 import type { ChatTurn, UsageInfo } from './chatBackend';
+import { isErrorCode } from '../../shared/errorCodes';
 
 /** The meter's numbers for a plan that was not sent (the composer, and a message before its answer). */
 export function breakdownFromInfo(info: UsageInfo): TokenBreakdown {
@@ -66,7 +67,7 @@ export function toChatError(error: unknown, currentModel: string): ChatErrorInfo
     const actions = error.actions.filter((a): a is ChatAction => (CHAT_ACTIONS as readonly string[]).includes(a));
     if (!actions.includes('openLog')) actions.push('openLog');
     const model = typeof error.model === 'string' ? error.model : currentModel;
-    const info: ChatErrorInfo = { code: error.code, message: error.message, advice: error.advice, actions };
+    const info: ChatErrorInfo = { code: isErrorCode(error.code) ? error.code : 'unexpected', message: error.message, advice: error.advice, actions };
     if (actions.includes('copyPullCommand')) info.pullCommand = `ollama pull ${model}`;
     return info;
   }

@@ -14,6 +14,8 @@ export interface Conversation {
   createdAt: number;
   updatedAt: number;
   messages: ChatMessage[];
+  /** The summarizer's state for this conversation (core/conversation SummaryStateJSON), kept beside the turns it summarizes. */
+  summaryState?: unknown;
 }
 
 interface StoredIndex {
@@ -130,6 +132,14 @@ export class ConversationStore {
     conversation.messages[i] = next;
     this.touch(conversation);
     return next;
+  }
+
+  /** Keeps the conversation's summary state (undefined removes it); the messages themselves are never changed by it. */
+  setSummaryState(conversationId: string, state: unknown): void {
+    const conversation = this.get(conversationId);
+    if (!conversation) return;
+    conversation.summaryState = state;
+    this.persist(conversation);
   }
 
   /** Waits until every write so far has reached the memento. */

@@ -6,6 +6,8 @@ import './chat.css';
 import { Composer } from './composer';
 import { Header } from './header';
 import { MessageList } from './messageList';
+import { contextClicks } from './contextList';
+import { renderSummaryBanner } from './summaryBanner';
 import { el, renderErrorCard } from './views';
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewToHost): void };
@@ -17,12 +19,15 @@ const app = document.getElementById('app') ?? document.body;
 
 const list = new MessageList();
 const banner = el('div', 'banner', undefined, 'banner');
+const summaryBanner = el('div', 'summary-banner', undefined, 'summary-banner');
+summaryBanner.setAttribute('role', 'status');
+summaryBanner.hidden = true;
 const toast = el('div', 'toast', undefined, 'notice');
 toast.setAttribute('role', 'status');
 toast.hidden = true;
 const header = new Header(rpc, post, (text) => showNotice(text));
 const composer = new Composer(post, rpc, (reading) => header.showReading(reading));
-app.append(header.root, list.root, banner, composer.root, toast);
+app.append(header.root, summaryBanner, list.root, banner, composer.root, toast);
 
 let streamingId: string | undefined;
 
@@ -34,6 +39,7 @@ function setStreaming(id: string | undefined): void {
 
 function applyState(state: PanelState): void {
   header.applyState(state);
+  renderSummaryBanner(summaryBanner, state.summary, post);
   banner.replaceChildren();
   list.reset(state.messages, state.streamingMessageId);
   setStreaming(state.streamingMessageId);
@@ -90,6 +96,10 @@ function onMessage(m: HostToWebview): void {
       return composer.measureNow();
     case 'notice':
       return showNotice(m.text);
+    case 'summary':
+      return renderSummaryBanner(summaryBanner, m.summary, post);
+    case 'context':
+      return list.setContext(m.messageId, m.context);
   }
 }
 
@@ -116,6 +126,9 @@ app.addEventListener('click', (e) => {
     post(codeAction === 'copy' ? { type: 'copyCode', code } : { type: 'insertCode', code, language });
   }
 });
+
+// The context lists' buttons (open a chunk, pin or exclude its file).
+app.addEventListener('click', contextClicks(post));
 
 window.addEventListener('message', (e: MessageEvent<HostToWebview>) => onMessage(e.data));
 post({ type: 'ready' });

@@ -1,6 +1,8 @@
 // The conversation: one <article> per message, updated in place by id. Only the streaming answer is
 // redrawn while tokens arrive; every other message is drawn once.
 import type { ChatErrorInfo, ChatMessage, MessageStatus, MessageUsage } from '../../protocol/chat';
+import type { ContextReport } from '../../protocol/context';
+import { renderContextReport } from './contextList';
 import { formatCount } from '../../shared/format';
 import { noticeText, type Notice } from '../../shared/notices';
 import { renderMarkdown } from './markdown';
@@ -103,6 +105,10 @@ export class MessageList {
     this.patch(id, { notices: notices.length ? notices : undefined });
   }
 
+  setContext(id: string, context: ContextReport): void {
+    this.patch(id, { context });
+  }
+
   setError(id: string, error: ChatErrorInfo): boolean {
     if (!this.entries.has(id)) return false;
     this.patch(id, { error, status: 'error' });
@@ -189,6 +195,7 @@ export class MessageList {
       if (notice.kind === 'truncated' || notice.kind === 'serverCut') continue;
       parts.push(el('div', 'message-note', noticeText(notice), notice.kind === 'fallback' ? 'fallback-note' : 'message-note'));
     }
+    if (m.context) parts.push(renderContextReport(m.context, entry.footer.querySelector('.context-list')));
     if (m.error) parts.push(renderErrorCard(m.error, m.id));
     entry.footer.replaceChildren(...parts);
   }

@@ -60,6 +60,37 @@ describe('Explain Selection prompt', () => {
     assert.equal(p.chunks.filter((x) => x.text.includes('dup')).length, 0, 'the active file is not added twice');
   });
 
+  it('adds the definitions the selection uses: below the two nearest steps of its file, above farther code and other editors', () => {
+    const p = buildExplainPrompt({
+      document: { path: 'a.py', languageId: 'python', text: numbered(100) },
+      startLine: 50,
+      endLine: 50,
+      selectedText: 'line 51',
+      chunkLines: 10,
+      otherEditors: [{ path: 'b.py', languageId: 'python', text: 'x = 1' }],
+      definitions: [
+        { symbol: 'retry', path: 'lib/retry.py', languageId: 'python', startLine: 4, endLine: 12, text: 'def retry(action):\n    return action()' },
+        { symbol: 'own', path: 'a.py', languageId: 'python', startLine: 1, endLine: 2, text: 'def own(): pass' },
+        { symbol: 'Policy', path: 'lib/policy.py', languageId: 'python', startLine: 1, endLine: 3, text: 'class Policy: pass' },
+      ],
+    });
+    const defs = p.chunks.filter((c) => c.origin === 'definition');
+    assert.deepEqual(
+      defs.map((d) => [d.source, d.relevance]),
+      [
+        ['lib/retry.py:4-12', 0.74],
+        ['lib/policy.py:1-3', 0.72],
+      ],
+      "the selection's own file is in the prompt already",
+    );
+    assert.equal(defs[0].text, 'Definition of retry, lib/retry.py (lines 4-12):\n```python\ndef retry(action):\n    return action()\n```');
+    assert.deepEqual(defs[0].location, { file: 'lib/retry.py', startLine: 4, endLine: 12 });
+    const rel = (source: string) => p.chunks.find((c) => c.source === source)!.relevance;
+    assert.ok(rel('a.py:31-40') > 0.74 && 0.72 > rel('a.py:21-30'), 'between the second and the third step of the same file');
+    assert.ok(0.72 > p.chunks.find((c) => c.origin === 'editor')!.relevance);
+    assert.deepEqual(new Set(p.chunks.map((c) => c.origin)), new Set(['selection', 'definition', 'editor']));
+  });
+
   it('handles an empty file and a whole-file selection without chunks', () => {
     assert.deepEqual(
       buildExplainPrompt({ document: { path: 'e.ts', languageId: 'typescript', text: '' }, startLine: 0, endLine: 0, selectedText: '' }).chunks,

@@ -12,7 +12,7 @@ class OllamaUnreachable extends TherapistError {
   }
 }
 class ModelMissing extends TherapistError {
-  readonly code = 'model-missing';
+  readonly code = 'model-not-found';
   constructor(readonly model: string) {
     super(`Model '${model}' is not installed.`, `Run \`ollama pull ${model}\`.`, ['copyPullCommand', 'openSettings', 'wait']);
   }
