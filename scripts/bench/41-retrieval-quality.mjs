@@ -5,41 +5,26 @@
 // recall@5 and recall@10 for lexical (BM25), vector and hybrid (RRF). The vectors come from the Ollama
 // simulator (random projections of words): they test the plumbing, NOT semantic quality.
 // Prints MISSED instead of failing.
-import * as esbuild from 'esbuild';
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleEntry } from './lib/bundleEntry.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const require = createRequire(import.meta.url);
-const out = path.join(root, '.test-output');
 
 /** Bundles the retrieval core, the estimate tokenizer and the simulator (the core's index file is in flux). */
 async function bundle() {
-  mkdirSync(out, { recursive: true });
-  const file = path.join(out, 'bench-retrieval.cjs');
-  await esbuild.build({
-    stdin: {
-      contents: [
-        "export * from './src/core/context/retrieval';",
-        "export { EstimateTokenizer } from './src/core/tokens/estimateTokenizer';",
-        "export { OllamaSimulator } from './test/support/ollamaSimulator';",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile: file,
-    // The simulator's vocabulary models resolve their JSON files at run time.
-    external: ['@lenml/*'],
-    logLevel: 'warning',
-  });
-  return require(file);
+  // The simulator's vocabulary models resolve their JSON files at run time.
+  return bundleEntry(
+    'retrieval-quality',
+    [
+      "export * from './src/core/context/retrieval';",
+      "export { EstimateTokenizer } from './src/core/tokens/estimateTokenizer';",
+      "export { OllamaSimulator } from './test/support/ollamaSimulator';",
+    ],
+    { external: ['@lenml/*'] },
+  );
 }
 
 function walk(dir, filter, acc = []) {

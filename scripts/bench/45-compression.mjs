@@ -5,11 +5,11 @@
 // the same file) and repeats (a block pasted in a message and sent again as a chunk); then the optimizer's
 // time with compression on against off on the same prompt, measured in the same run. Never fails on timing.
 //   node esbuild.config.mjs && node scripts/bench/45-compression.mjs
-import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleEntry } from './lib/bundleEntry.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -17,22 +17,7 @@ const MAX_FILES = 400;
 
 /** Bundles the compression steps with the token counter (the steps are not part of dist/core.js's surface). */
 async function bundle() {
-  const out = path.join(root, '.test-output', 'bench-compression.cjs');
-  mkdirSync(path.dirname(out), { recursive: true });
-  await esbuild.build({
-    stdin: {
-      contents: "export * from './src/core/context/compression';\nexport { TokenCounter } from './src/tokenCounter';\n",
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'warning',
-    outfile: out,
-  });
-  return require(out);
+  return bundleEntry('compression', ["export * from './src/core/context/compression';", "export { TokenCounter } from './src/tokenCounter';"]);
 }
 
 function walk(dir, acc = []) {

@@ -2,6 +2,7 @@
 // engine cut, where each came from, and how workspace retrieval found them; plus the commands the list's buttons
 // send. Plain data (structured clone, persisted with the message); the words are written where they are shown
 // (src/webview/chat/contextList.ts).
+import type { ScoreReasons } from '../shared/scoreReasons';
 
 /** Lines of a workspace file, 1-based and inclusive. `file` is workspace-relative with `/` (in a multi-root workspace: `<folder name>/<path>`). */
 export interface ContextLocation {
@@ -28,17 +29,8 @@ export type ContextOrigin =
 /** What the token engine did with a chunk: all of it went in, part of it (cut at the end), or none. */
 export type ContextStatus = 'sent' | 'cut' | 'dropped';
 
-/** Why a retrieved chunk ranks where it does (the fused score is their sum). */
-export interface ContextScoreParts {
-  lexicalRank?: number;
-  vectorRank?: number;
-  /** Similarity of the chunk's vector to the question's (cosine). */
-  vectorScore?: number;
-  lexical: number;
-  vector: number;
-  selection: number;
-  recent: number;
-}
+/** Why a retrieved chunk ranks where it does (the fused score is their sum): the index's own reasons. */
+export type ContextScoreParts = Pick<ScoreReasons, 'lexicalRank' | 'vectorRank' | 'vectorScore' | 'lexical' | 'vector' | 'selection' | 'recent'>;
 
 /** One chunk of the request's context. */
 export interface ContextEntry {

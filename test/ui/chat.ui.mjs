@@ -3,18 +3,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sim } from './workbench.mjs';
 
 const MODEL = 'deepseek-coder:6.7b'; // therapist.model's default: a new user's setup
-
-async function sim(wb, route, body) {
-  const res = await fetch(`${wb.simulatorUrl}/__sim/${route}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { 'content-type': 'application/json' },
-    body: body && JSON.stringify(body),
-  });
-  assert.ok(res.ok, `simulator ${route}: ${res.status}`);
-  return res.json();
-}
 
 const chatRequests = async (wb) => (await sim(wb, 'requests')).requests.filter((r) => r.path === '/api/chat');
 

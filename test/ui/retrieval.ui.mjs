@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sim } from './workbench.mjs';
 
 const MODEL = 'deepseek-coder:6.7b';
 const FILE = 'src/billing/invoices.ts';
@@ -18,16 +19,6 @@ export function computeInvoiceTotal(lines: InvoiceLine[], taxRate: number): numb
 }
 `;
 const QUESTION = 'How does computeInvoiceTotal apply the tax rate?';
-
-async function sim(wb, route, body) {
-  const res = await fetch(`${wb.simulatorUrl}/__sim/${route}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { 'content-type': 'application/json' },
-    body: body && JSON.stringify(body),
-  });
-  assert.ok(res.ok, `simulator ${route}: ${res.status}`);
-  return res.json();
-}
 
 async function lastUserMessageSent(wb) {
   const chats = (await sim(wb, 'requests')).requests.filter((r) => r.path === '/api/chat');

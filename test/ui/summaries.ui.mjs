@@ -3,19 +3,10 @@
 // it went with the summary, and Undo brings the full turns back. Real HTTP to the Ollama simulator, which answers
 // summarize requests deterministically.
 import assert from 'node:assert/strict';
+import { sim } from './workbench.mjs';
 
 const MODEL = 'deepseek-coder:6.7b';
 const FIRST = 'Task: make parseConfig in src/config.ts accept comment lines starting with # and keep everything else as it is.';
-
-async function sim(wb, route, body) {
-  const res = await fetch(`${wb.simulatorUrl}/__sim/${route}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { 'content-type': 'application/json' },
-    body: body && JSON.stringify(body),
-  });
-  assert.ok(res.ok, `simulator ${route}: ${res.status}`);
-  return res.json();
-}
 
 export const tests = [
   {

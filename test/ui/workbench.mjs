@@ -3,6 +3,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** Calls the Ollama simulator's control API (GET without a body, POST with one) and returns its JSON. */
+export async function sim(wb, route, body) {
+  const res = await fetch(`${wb.simulatorUrl}/__sim/${route}`, {
+    method: body ? 'POST' : 'GET',
+    headers: { 'content-type': 'application/json' },
+    body: body && JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`simulator ${route}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
 export class Workbench {
   constructor(page, { screenshotDir }) {
     this.page = page;

@@ -2,6 +2,7 @@
 // Plain objects only, so they cross the worker boundary unchanged (structured clone).
 
 import type { DefinitionKind } from '../syntax/languages';
+import type { ScoreReasons } from '../../../shared/scoreReasons';
 
 /** Counts tokens of a text with the tokenizer the caller chose. */
 export type CountTokens = (text: string) => number;
@@ -55,24 +56,8 @@ export interface SearchOptions {
   queryVector?: Float32Array | number[];
 }
 
-/** Why a result ranks where it does: every term of its score. */
-export interface ScoreReasons {
-  /** 1-based rank among lexical (BM25) matches, and the BM25 score. */
-  lexicalRank?: number;
-  lexicalScore?: number;
-  /** 1-based rank among vector matches, and the cosine similarity. */
-  vectorRank?: number;
-  vectorScore?: number;
-  /** What each part added to the fused score. */
-  lexical: number;
-  vector: number;
-  selection: number;
-  recent: number;
-  /** Lines between the chunk and the selection (same file only; 0 when they overlap). */
-  selectionDistance?: number;
-  /** Position of the chunk's file in recentFiles (0 = most recent). */
-  recentIndex?: number;
-}
+/** Why a result ranks where it does: every term of its score (shared with the panel's context list). */
+export type { ScoreReasons };
 
 /** One ranked chunk. Results come sorted by `score`, highest first; the token engine cuts the lowest first. */
 export interface SearchResult {
