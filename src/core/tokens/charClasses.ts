@@ -64,3 +64,35 @@ export function utf8BytesAt(text: string, i: number): number {
   if (unitsAt(text, i) === 2) return 4;
   return 3;
 }
+
+/** The end of the longest run of whole code points from `start` whose UTF-8 size is at most `bytes`. */
+export function unitsForLeadingBytes(text: string, start: number, end: number, bytes: number): number {
+  let i = start;
+  let used = 0;
+  while (i < end) {
+    const size = utf8BytesAt(text, i);
+    if (used + size > bytes) break;
+    used += size;
+    i += unitsAt(text, i);
+  }
+  return i;
+}
+
+/** The start of the longest run of whole code points ending at `end` whose UTF-8 size is at most `bytes`. */
+export function unitsForTrailingBytes(text: string, start: number, end: number, bytes: number): number {
+  let i = end;
+  let used = 0;
+  while (i > start) {
+    let from = i - 1;
+    const unit = text.charCodeAt(from);
+    if (unit >= 0xdc00 && unit <= 0xdfff && from > start) {
+      const prev = text.charCodeAt(from - 1);
+      if (prev >= 0xd800 && prev <= 0xdbff) from -= 1;
+    }
+    const size = utf8BytesAt(text, from);
+    if (used + size > bytes) break;
+    used += size;
+    i = from;
+  }
+  return i;
+}
