@@ -11,7 +11,7 @@ export interface DayUsage {
 }
 
 export interface GroupUsage {
-  /** Conversation id or model name. */
+  /** Conversation id, model name or command. */
   key: string;
   /** What to show: a conversation's title, or the model name. */
   label: string;
@@ -52,6 +52,8 @@ export interface DashboardData {
   days: DayUsage[];
   conversations: GroupUsage[];
   models: GroupUsage[];
+  /** Per command: chat, explainSelection, summarize (conversation summaries), ... */
+  commands: GroupUsage[];
   gauges: QuotaGauge[];
   biggest: RequestRow[];
 }

@@ -10,6 +10,7 @@ import type {
   DayUsage,
   LedgerLimits,
   ModelUsage,
+  CommandUsage,
   Outcome,
   RequestRecord,
   TokenTotals,
@@ -54,6 +55,7 @@ export function analyticsReport(state: LedgerState, limits: LedgerLimits, clock:
   const days = new Map<string, DayUsage>();
   const conversations = new Map<string, ConversationUsage>();
   const models = new Map<string, ModelUsage>();
+  const commands = new Map<string, CommandUsage>();
   const users = new Set<string>();
   const tally = (day: string, conversation: string, model: string, at: number, prompt: number, completion: number, n: number): void => {
     addTo(totals, prompt, completion, n);
@@ -75,6 +77,9 @@ export function analyticsReport(state: LedgerState, limits: LedgerLimits, clock:
     users.add(r.user);
     outcomes[r.outcome]++;
     tally(dayKey(clock, r.at), r.conversation, r.model, r.at, r.promptTokens, r.completionTokens, 1);
+    let c = commands.get(r.command);
+    if (!c) commands.set(r.command, (c = { command: r.command, ...emptyTotals() }));
+    addTo(c, r.promptTokens, r.completionTokens, 1);
   }
   for (const roll of state.rollups.values()) {
     if ((since !== undefined && roll.lastAt < since) || (user !== undefined && roll.user !== user)) continue;
@@ -91,6 +96,7 @@ export function analyticsReport(state: LedgerState, limits: LedgerLimits, clock:
     perDay: [...days.values()].sort((a, b) => a.day.localeCompare(b.day)),
     perConversation: [...conversations.values()].sort(byTotal),
     perModel: [...models.values()].sort(byTotal),
+    perCommand: [...commands.values()].sort(byTotal),
     biggestRequests: inPeriod.sort((a, b) => chargeOf(b) - chargeOf(a) || b.at - a.at).slice(0, 10),
     users: [...(user !== undefined ? new Set([user]) : users)].sort().map((u) => usageReport(state, limits, clock, u, undefined, now)),
   };

@@ -147,6 +147,11 @@ export interface ModelUsage extends TokenTotals {
   model: string;
 }
 
+/** Usage per command (chat, explainSelection, summarize, ...), from the requests still in the log (rollups of compacted history keep no command). */
+export interface CommandUsage extends TokenTotals {
+  command: string;
+}
+
 export interface AnalyticsQuery {
   /** Only requests admitted at or after this instant (epoch ms). */
   since?: number;
@@ -163,6 +168,7 @@ export interface AnalyticsReport {
   perDay: DayUsage[];
   perConversation: ConversationUsage[];
   perModel: ModelUsage[];
+  perCommand: CommandUsage[];
   /** Largest requests by total tokens, biggest first (at most 10). */
   biggestRequests: RequestRecord[];
   /** Quota gauges for every user seen in the period. */

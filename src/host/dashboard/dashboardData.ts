@@ -6,6 +6,9 @@ import type { DashboardData, QuotaGauge } from '../../protocol/dashboard';
 const GAUGE_NAMES: Record<string, string> = { daily: 'Today', monthly: 'This month', conversation: 'This conversation', rate: 'Per minute (rate limit)' };
 
 /** Dashboard numbers for `usage.user`; `titleOf` names conversations (the chat's titles; ids otherwise). */
+/** How the dashboard names the commands requests are recorded under. */
+const COMMAND_LABELS: Record<string, string> = { chat: 'Chat', explainSelection: 'Explain Selection', summarize: 'Conversation summaries' };
+
 export function toDashboardData(analytics: AnalyticsReport, usage: UsageReport, titleOf: (conversationId: string) => string | undefined): DashboardData {
   const gauges: QuotaGauge[] = usage.gauges.map((g) => ({
     name: GAUGE_NAMES[g.kind] ?? g.kind,
@@ -36,6 +39,13 @@ export function toDashboardData(analytics: AnalyticsReport, usage: UsageReport, 
         requests: c.requests,
       })),
     models: analytics.perModel.map((m) => ({ key: m.model, label: m.model, prompt: m.promptTokens, completion: m.completionTokens, requests: m.requests })),
+    commands: analytics.perCommand.map((c) => ({
+      key: c.command,
+      label: COMMAND_LABELS[c.command] ?? c.command,
+      prompt: c.promptTokens,
+      completion: c.completionTokens,
+      requests: c.requests,
+    })),
     gauges,
     biggest: analytics.biggestRequests.map((r) => ({
       time: r.at,

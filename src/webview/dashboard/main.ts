@@ -81,7 +81,7 @@ function render(data: DashboardData): void {
   }
   const perDay = el('section', { className: 'card' }, el('h2', { text: 'Per day: prompt vs completion' }));
   const perModel = el('section', { className: 'card' }, el('h2', { text: 'Per model' }));
-  app.append(el('div', { className: 'charts' }, perDay, perModel), conversations(data.conversations), biggest(data.biggest));
+  app.append(el('div', { className: 'charts' }, perDay, perModel), conversations(data.conversations), commands(data.commands), biggest(data.biggest));
   // Charts need their containers laid out to know their width.
   requestAnimationFrame(() => {
     charts.push(dayChart(perDay, data));
@@ -203,6 +203,19 @@ function conversations(groups: GroupUsage[]): HTMLElement {
       ['Conversation', 'Requests', 'Prompt', 'Completion', 'Total'],
       groups.map((g) => [g.label, formatCount(g.requests), formatCount(g.prompt), formatCount(g.completion), formatCount(g.prompt + g.completion)]),
       'conversations',
+    ),
+  );
+}
+
+function commands(groups: GroupUsage[]): HTMLElement {
+  return el(
+    'section',
+    { className: 'card' },
+    el('h2', { text: 'Per command' }),
+    table(
+      ['Command', 'Requests', 'Prompt', 'Completion', 'Total'],
+      groups.map((g) => [g.label, formatCount(g.requests), formatCount(g.prompt), formatCount(g.completion), formatCount(g.prompt + g.completion)]),
+      'commands',
     ),
   );
 }

@@ -18,7 +18,7 @@ describe('ledger: analytics and export', () => {
     await run({ conversation: 'c1', model: 'coder:7b' }, 1000, 200);
     await run({ conversation: 'c2', model: 'llama3:8b' }, 3000, 500);
     clock.advance(86_400_000);
-    await run({ conversation: 'c1', model: 'coder:7b' }, 500, 100);
+    await run({ conversation: 'c1', model: 'coder:7b', command: 'summarize' }, 500, 100);
     await (await ledger.reserve(ask({ conversation: 'c2' }))).rollback('Ollama is not reachable');
     await ledger.recordRefusal({
       user: 'bo',
@@ -35,7 +35,7 @@ describe('ledger: analytics and export', () => {
     tmp.cleanup();
   });
 
-  it('sums per day (prompt vs completion), per conversation and per model', () => {
+  it('sums per day (prompt vs completion), per conversation, per model and per command', () => {
     const a = ledger.analytics();
     assert.deepEqual(
       a.perDay.map((d) => [d.day, d.promptTokens, d.completionTokens, d.requests]),
@@ -57,6 +57,15 @@ describe('ledger: analytics and export', () => {
       [
         ['llama3:8b', 3500],
         ['coder:7b', 1800],
+      ],
+    );
+    // Per command: the summaries of long conversations are recorded (and counted against quotas) under `summarize`.
+    assert.deepEqual(
+      a.perCommand.map((c) => [c.command, c.totalTokens, c.requests]),
+      [
+        ['chat', 4700, 3],
+        ['summarize', 600, 1],
+        ['explainSelection', 0, 1],
       ],
     );
     assert.deepEqual(a.outcomes, { ok: 3, cancelled: 0, failed: 1, refused: 1 });
