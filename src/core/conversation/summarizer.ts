@@ -89,6 +89,12 @@ interface ConversationState {
   job?: Job;
 }
 
+/** The chat model's meter and per-message template cost, as one decision counts with them. */
+interface Counting {
+  meter: Meter;
+  overhead: number;
+}
+
 /** Per-conversation summaries (see the file comment). */
 export class ConversationSummarizer {
   private readonly states = new Map<string, ConversationState>();
@@ -100,16 +106,15 @@ export class ConversationSummarizer {
   private readonly clock: Clock;
   private readonly logger: Logger;
 
-  /** The chat model's meter now. */
-  private get meter(): Meter {
+  /**
+   * How the chat model's texts are counted now, asked once per call (the function builds a meter: asking per
+   * message would rebuild it for every turn of the conversation).
+   */
+  private counting(): Counting {
     const m = this.options.meter;
-    return typeof m === 'function' ? m().meter : m;
-  }
-
-  /** The chat model's per-message template cost now. */
-  private get overhead(): number {
-    const m = this.options.meter;
-    return typeof m === 'function' ? m().perMessageOverhead : this.fixedOverhead;
+    if (typeof m !== 'function') return { meter: m, overhead: this.fixedOverhead };
+    const now = m();
+    return { meter: now.meter, overhead: now.perMessageOverhead };
   }
 
   constructor(private readonly options: ConversationSummarizerOptions) {
@@ -140,21 +145,22 @@ export class ConversationSummarizer {
     const current = this.validSummary(conversation.id, state, turns);
     const cap = summaryCapOf(room, this.window, this.options.maxSummaryTokens ?? MAX_SUMMARY_TOKENS);
     if (cap < MIN_SUMMARY_TOKENS) return { started: false, reason: 'no-room' };
-    const first = this.firstRequestPart(turns, room);
+    const { meter, overhead } = this.counting();
+    const first = this.firstRequestPart(turns, room, meter);
     const emptySummary = summaryMessageText({ toTurn: turns.length, firstRequest: first.text, firstRequestCut: first.cut, body: '' });
     const decision = decide({
       turns,
-      costs: turns.map((m) => this.meter.measure(m.content) + this.overhead),
+      costs: turns.map((m) => meter.measure(m.content) + overhead),
       room,
       threshold: this.threshold,
       keepShare: this.options.keepShare ?? KEEP_SHARE,
       covered: current?.messagesCovered ?? 0,
       summaryTokens: current?.tokensAfter ?? 0,
       // +1: the body joins the header on a token boundary that may cost one more.
-      newSummaryTokens: this.meter.measure(emptySummary) + cap + this.overhead + 1,
+      newSummaryTokens: meter.measure(emptySummary) + cap + overhead + 1,
     });
     if (decision.action === 'wait') return { started: false, reason: decision.reason, decision };
-    this.start(conversation.id, state, turns, decision, current, first, cap);
+    this.start(conversation.id, state, turns, decision, current, first, cap, { meter, overhead });
     return { started: true, decision };
   }
 
@@ -171,7 +177,8 @@ export class ConversationSummarizer {
     if (!state || !current) return { messages: turns.map(copy), summarizing, droppedMessages: 0 };
     let from = current.messagesCovered;
     if (room !== undefined) {
-      const cost = (m: HistoryMessage) => this.meter.measure(m.content) + this.overhead;
+      const { meter, overhead } = this.counting();
+      const cost = (m: HistoryMessage) => meter.measure(m.content) + overhead;
       let total = current.tokensAfter + turns.slice(from).reduce((sum, m) => sum + cost(m), 0);
       const lastStart = turns.map((m) => m.role).lastIndexOf('user');
       while (total > room && from < lastStart) {
@@ -224,6 +231,11 @@ export class ConversationSummarizer {
     const state = this.states.get(conversationId);
     const latest = state?.chain[state.chain.length - 1];
     return latest && summaryInfoOf(latest, state.chain.length);
+  }
+
+  /** True after undo() until resume(): no summary is sent or made (kept in toJSON, so it survives a reload). */
+  isPaused(conversationId: string): boolean {
+    return this.states.get(conversationId)?.paused ?? false;
   }
 
   /** True while a summary job runs for the conversation. */
@@ -304,11 +316,11 @@ export class ConversationSummarizer {
   }
 
   /** The first request as the summary keeps it: whole, or its start and end when longer than its share. */
-  private firstRequestPart(turns: readonly HistoryMessage[], room: number): { text: string; cut: boolean } {
+  private firstRequestPart(turns: readonly HistoryMessage[], room: number, meter: Meter): { text: string; cut: boolean } {
     const first = turns[0];
     if (!first || first.role !== 'user') return { text: '', cut: false };
     const budget = Math.min(Math.floor(FIRST_REQUEST_SHARE * room), Math.floor(0.2 * this.requestRoom()));
-    const fit = fitText(first.content, budget, this.meter, 'middle');
+    const fit = fitText(first.content, budget, meter, 'middle');
     return { text: fit.text, cut: fit.cut };
   }
 
@@ -326,6 +338,7 @@ export class ConversationSummarizer {
     previous: SummaryRecord | undefined,
     first: { text: string; cut: boolean },
     cap: number,
+    counting: Counting,
   ): void {
     const abort = new AbortController();
     const generation = state.generation;
@@ -344,8 +357,8 @@ export class ConversationSummarizer {
         cap,
         requestRoom: this.requestRoom(),
         window: this.window,
-        meter: this.meter,
-        perMessageOverhead: this.overhead,
+        meter: counting.meter,
+        perMessageOverhead: counting.overhead,
         complete: this.options.complete,
         signal: abort.signal,
         clock: this.clock,

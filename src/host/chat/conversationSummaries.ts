@@ -31,7 +31,7 @@ export interface ConversationSummaries {
 }
 
 /** The panel's view of a summary. */
-export function summaryView(info: SummaryInfo, summarizing: boolean, paused: boolean): SummaryView {
+export function summaryView(info: SummaryInfo, summarizing: boolean): SummaryView {
   return {
     turns: info.turns,
     tokensBefore: info.tokensBefore,
@@ -41,7 +41,7 @@ export function summaryView(info: SummaryInfo, summarizing: boolean, paused: boo
     text: info.text,
     model: info.model,
     summarizing,
-    paused,
+    paused: false,
   };
 }
 
@@ -51,7 +51,6 @@ export function summariesOver(
   budgets: () => BudgetShareSettings,
   logError: (message: string, error: unknown) => void,
 ): ConversationSummaries {
-  const paused = new Set<string>();
   const roomOf = (b: TokenBreakdown) =>
     historyRoom({ limit: b.limit, completionReserve: b.reserved, systemTokens: b.system, budgets: budgets(), userTokens: b.user, contextTokens: b.context });
   return {
@@ -73,7 +72,6 @@ export function summariesOver(
       return { messages: h.messages, notice };
     },
     afterTurn(id, turns, usage) {
-      if (paused.has(id)) return;
       try {
         summarizer.afterTurn({ id, turns }, roomOf(usage));
       } catch (error) {
@@ -82,18 +80,12 @@ export function summariesOver(
     },
     viewOf(id) {
       // Undone: no summary, but the banner stays to say so and offer "Summarize again".
-      if (paused.has(id)) return { turns: 0, tokensBefore: 0, tokensAfter: 0, method: 'model', text: '', summarizing: false, paused: true };
+      if (summarizer.isPaused(id)) return { turns: 0, tokensBefore: 0, tokensAfter: 0, method: 'model', text: '', summarizing: false, paused: true };
       const info = summarizer.summaryOf(id);
-      return info && summaryView(info, summarizer.isSummarizing(id), false);
+      return info && summaryView(info, summarizer.isSummarizing(id));
     },
-    undo(id) {
-      summarizer.undo(id);
-      paused.add(id);
-    },
-    resume(id) {
-      paused.delete(id);
-      summarizer.resume(id);
-    },
+    undo: (id) => void summarizer.undo(id),
+    resume: (id) => summarizer.resume(id),
     stateOf: (id) => summarizer.toJSON(id),
     restore(id, state) {
       if (state === undefined) return;

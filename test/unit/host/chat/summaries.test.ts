@@ -100,10 +100,11 @@ describe('ChatController with conversation summaries', function () {
     assert.ok(!JSON.stringify(after.body).includes('Summary of turns'), 'no summary in the prompt after Undo');
     assert.equal(noticeOf(store.active().messages.at(-2)!.notices, 'summarized'), undefined);
 
-    // A reloaded window reads the stored summary back (here: none, it was undone) without error.
+    // A reloaded window reads the stored summary state back.
     await store.flush();
     const again = setup(memento);
     await again.controller.handle({ type: 'ready' });
-    assert.equal(again.controller.state().summary, undefined, 'nothing to restore after an undo: the raw turns');
+    // The undo is kept with the conversation: after a reload the banner still says so, and no summary is sent.
+    assert.equal(again.controller.state().summary?.paused, true, 'the undo survives a reload');
   });
 });
