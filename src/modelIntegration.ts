@@ -341,7 +341,8 @@ export class ModelIntegration {
     }
     // The answer reserve follows what this model's answers to this command needed (the ledger's request log).
     const lengths = await this.answerLengths(model, opts.command ?? 'chat');
-    let reserve: AnswerReserve = answerReserve(this.settings.maxTokens, lengths, opts.command ?? 'chat', opts.numPredict);
+    // Set by every plan (the window may change after a refusal); the usage line says which reserve was held.
+    let reserve!: AnswerReserve;
     const base = (window: number): PlanRequest => {
       const planned = this.planRequest(prompt, context, opts, window, lengths);
       reserve = planned.reserve;

@@ -8,34 +8,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleEntry } from './lib/bundleEntry.mjs';
+import { median, now, time, verdict } from './lib/timing.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
-
-function now() {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Milliseconds of one call of `fn`, median of `runs` after `warmup` calls. */
-function time(fn, runs = 5, warmup = 1) {
-  for (let i = 0; i < warmup; i++) fn();
-  const samples = [];
-  for (let i = 0; i < runs; i++) {
-    const t = now();
-    fn();
-    samples.push(now() - t);
-  }
-  return median(samples);
-}
-
-function verdict(ok, target) {
-  return ok ? `ok (target ${target})` : `MISSED (target ${target})`;
-}
 
 async function bundle() {
   // The test support files find their data through require.resolve at run time.

@@ -4,13 +4,9 @@
 // what planning costs on the send path: the exact plan (template rendered and counted) and the fallback plan against
 // raw tiktoken encoding of the same texts, in the same run. Prints MISSED, never fails.
 import { createRequire } from 'node:module';
+import { median } from './lib/timing.mjs';
 
 const require = createRequire(import.meta.url);
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 async function timeAsync(fn, runs = 9) {
   await fn();

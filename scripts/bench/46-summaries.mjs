@@ -3,10 +3,9 @@
 // slow (so a summary is being made during most sends). Prints the median send time of each, their ratio, and how
 // long historyFor (the only summarizer call on the send path) took. Prints MISSED, never fails.
 import { createRequire } from 'node:module';
+import { median } from './lib/timing.mjs';
 
 const require = createRequire(import.meta.url);
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function run() {
   require('tsx/cjs');
