@@ -4,7 +4,8 @@
 // in this run), build time from the server's JSON answer and from the cache form, 1 MB single lines, and the count
 // against the reference tokenizer and against GPT-2 per kind of content.
 // Bundles its own entry with esbuild (the core's public index is being refactored). Prints MISSED, never fails.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +71,22 @@ export async function run() {
       tok.dispose();
     }
     const build = median(samples);
+    // The extension builds a vocabulary once, in a fresh extension host: the same build in a new Node process
+    // (nothing compiled yet by the JIT, the tiktoken WASM loaded first, outside the timing).
+    const showFile = path.join(root, '.test-output', `bench-show-${name}.json`);
+    writeFileSync(showFile, json);
+    const cold = Number(
+      execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `require('tiktoken'); const m = require(${JSON.stringify(path.join(root, '.test-output', 'bench-model-tokenizer.cjs'))}); ` +
+            `const json = require('fs').readFileSync(${JSON.stringify(showFile)}, 'utf8'); const t = performance.now(); ` +
+            `m.modelTokenizerFromShow(JSON.parse(json).model_info); console.log(performance.now() - t);`,
+        ],
+        { cwd: root, encoding: 'utf8' },
+      ),
+    );
     const tok = fromShow();
     const serialized = m.serializeBpe(tok.modelData);
     const loadSamples = [];
@@ -83,7 +100,7 @@ export async function run() {
     const target = name === 'qwen3' ? '< 500 ms' : '< 500 ms (the target is set for the 150k Qwen3 vocabulary)';
     console.log(
       `build from the /api/show verbose JSON (${(json.length / 1e6).toFixed(1)} MB; JSON.parse alone ${parseOnly.toFixed(0)} ms): ` +
-        `${build.toFixed(0)} ms (first ${samples[0].toFixed(0)} ms) ${verdict(build < 500, target)}`,
+        `${build.toFixed(0)} ms (first ${samples[0].toFixed(0)} ms; in a new process ${cold.toFixed(0)} ms) ${verdict(Math.max(build, cold) < 500, target)}`,
     );
     console.log(
       `build from the cache form (${(serialized.length / 1e6).toFixed(1)} MB string): ${load.toFixed(0)} ms (first ${loadSamples[0].toFixed(0)} ms) ${verdict(load < 200, '< 200 ms')}`,
@@ -104,7 +121,9 @@ export async function run() {
       let rawN = 0;
       let ourN = 0;
       let gptN = 0;
-      for (let round = 0; round < 5; round++) {
+      // Nine rounds, the three sides back to back in a rotating order; the ratio is the median of each round's own
+      // ratio (paired), which a noisy neighbour on a shared 2-core machine moves far less than a ratio of medians.
+      for (let round = 0; round < 9; round++) {
         const order = [
           ['raw', 'ours', 'gpt2'],
           ['ours', 'gpt2', 'raw'],
@@ -132,11 +151,12 @@ export async function run() {
       const r = median(rawMs);
       const o = median(ourMs);
       const g = median(gptMs);
+      const paired = median(ourMs.map((ms, i) => ms / rawMs[i]));
       const mcs = (ms) => (text.length / 1e6 / (ms / 1000)).toFixed(1);
       console.log(
         `count ${kind} (${(text.length / 1e6).toFixed(1)} M chars in 20 K-char texts): ours ${o.toFixed(0)} ms (${mcs(o)} M chars/s, ${ourN} tokens) ` +
-          `vs raw tiktoken, same ranks and pattern, ${r.toFixed(0)} ms (${rawN} tokens${rawN === ourN ? ', same count' : ', DIFFERENT count'}) = x${(o / r).toFixed(3)} ` +
-          `${verdict(o / r <= 1.1, 'x1.10')}; vs tiktoken GPT-2 ${g.toFixed(0)} ms (${mcs(g)} M chars/s, ${gptN} tokens) = x${(o / g).toFixed(2)}`,
+          `vs raw tiktoken, same ranks and pattern, ${r.toFixed(0)} ms (${rawN} tokens${rawN === ourN ? ', same count' : ', DIFFERENT count'}) = x${paired.toFixed(3)} (paired rounds) ` +
+          `${verdict(paired <= 1.1, 'x1.10')}; vs tiktoken GPT-2 ${g.toFixed(0)} ms (${mcs(g)} M chars/s, ${gptN} tokens) = x${(o / g).toFixed(2)}`,
       );
     }
     raw.free();
@@ -146,16 +166,15 @@ export async function run() {
     for (const [kind, line, note] of [
       ['minified JavaScript', minified, ''],
       ['base64', b64, ''],
-      ['a', 'a'.repeat(1_000_000), ' (one 1 MB piece, merged exactly in O(n log n))'],
-      ['CJK', '中文'.repeat(500_000), ' (one piece)'],
-      ['emoji', '😀'.repeat(500_000), ' (one piece)'],
-      ['spaces', ' '.repeat(1_000_000), ' (one piece)'],
+      ['a', 'a'.repeat(1_000_000), '; one piece, merged exactly by rank buckets'],
+      ['CJK', '中文'.repeat(500_000), '; one piece'],
+      ['emoji', '😀'.repeat(500_000), '; one piece'],
+      ['spaces', ' '.repeat(1_000_000), '; one piece'],
     ]) {
       const t = now();
       const n = tok.count(line);
       const ms = now() - t;
-      const goal = kind === 'minified JavaScript' ? verdict(ms < 1000, '< 1 s') : note;
-      console.log(`1 MB single line (${kind}, ${line.length} UTF-16 units): ${ms.toFixed(0)} ms, ${n} tokens${goal ? ` ${goal}` : ''}`.replace('  (', ' ('));
+      console.log(`1 MB single line (${kind}, ${line.length} UTF-16 units${note}): ${ms.toFixed(0)} ms, ${n} tokens ${verdict(ms < 1000, '< 1 s')}`);
     }
     if (name === 'qwen3') {
       const t = now();

@@ -1,11 +1,13 @@
 import type { RunClassScheme } from './preTokenizers';
+import { RankBuckets } from './rankBuckets';
 
 // tiktoken's byte-pair merge is quadratic in the length of a piece (measured with Qwen3's vocabulary: a 4096-unit
 // piece of one CJK character costs 15.6 ms per 1000 units, 64-unit pieces 0.37 ms), so a 1 MB line that the
 // pre-tokenizer keeps whole would take minutes. Cutting such a run would change the count, so instead: when text
 // holds a long run of one character class (the only way a piece gets long), the pieces are found here with the
 // same pattern (JavaScript regex), runs of ordinary pieces still go to tiktoken in one call each, and each long
-// piece is merged here in O(n log n) with tiktoken's exact rule. Normal text never takes this path.
+// piece is merged here in about linear time (rank buckets, rankBuckets.ts) with tiktoken's exact rule. Normal text
+// never takes this path.
 
 /** A run of one class at least this heavy (ASCII 1, any other UTF-16 unit 2) sends the text to the exact slow path. */
 export const LONG_RUN_WEIGHT = 256;
@@ -97,6 +99,14 @@ export function pieceWeight(text: string, start: number, end: number): number {
 export class RankTable {
   private readonly byBytes = new Map<string, number>();
   private readonly bytesByRank: string[] = [];
+  /** Rank of each single byte (-1: no token is that byte alone). */
+  readonly byteRank = new Int32Array(256).fill(-1);
+  /** Byte length of the longest token (a longer piece cannot be one token). */
+  readonly maxBytes: number = 0;
+  // Rank of the concatenation of two ranked tokens, keyed by left * RANK_SPAN + right (-1: no such token). Exact:
+  // a rank names one byte string, so the pair's bytes, and their rank, follow from the two ranks alone.
+  private readonly pairs = new Map<number, number>();
+  private queue: RankBuckets | undefined;
 
   constructor(ranks: string) {
     for (const line of ranks.split('\n')) {
@@ -105,6 +115,8 @@ export class RankTable {
       const rank = Number(line.slice(sp + 1));
       this.byBytes.set(bytes, rank);
       this.bytesByRank[rank] = bytes;
+      if (bytes.length === 1) this.byteRank[bytes.charCodeAt(0)] = rank;
+      if (bytes.length > this.maxBytes) this.maxBytes = bytes.length;
     }
   }
 
@@ -113,127 +125,125 @@ export class RankTable {
     return this.byBytes.get(bytes);
   }
 
+  /** Rank of the token whose bytes are those of rank `left` then rank `right`, or -1. */
+  pairRank(left: number, right: number): number {
+    const key = left * RANK_SPAN + right;
+    let rank = this.pairs.get(key);
+    if (rank === undefined) {
+      rank = this.byBytes.get(this.bytesByRank[left] + this.bytesByRank[right]) ?? -1;
+      this.pairs.set(key, rank);
+    }
+    return rank;
+  }
+
   /** Byte length of the token with this rank. */
   byteLength(rank: number): number {
     return this.bytesByRank[rank].length;
   }
+
+  /** The merge queue, sized to these ranks and reused by every merge (the merge is synchronous). */
+  buckets(): RankBuckets {
+    return (this.queue ??= new RankBuckets(this.bytesByRank.length));
+  }
 }
 
-/** `text` as UTF-8 in a latin1 string (one char per byte; lone surrogates become U+FFFD, as TextEncoder does). */
-export function utf8Latin1(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return s;
+// Ranks are below 2^21 (the largest vocabularies have ~262 K tokens), so a pair key stays an exact double.
+const RANK_SPAN = 2 ** 21;
+
+/** `text` as UTF-8 bytes (lone surrogates become U+FFFD, as TextEncoder does). */
+export function utf8Bytes(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
 }
 
 /**
- * tiktoken's byte-pair merge for one piece (the whole piece when it is a token, else repeatedly the adjacent pair
- * whose concatenation has the lowest rank, leftmost first), with an indexed heap instead of tiktoken's rescans:
- * O(n log n) time and O(n) memory. Returns the ranks in order.
+ * tiktoken's byte-pair merge for one piece: the whole piece when it is a token, else repeatedly the adjacent pair
+ * whose concatenation has the lowest rank, leftmost first. O(n) buckets instead of tiktoken's rescans (see
+ * rankBuckets.ts). Parts are tracked by rank, so a pair is looked up by two integers (memoized in the table) rather
+ * than by slicing bytes; a part with no rank (a lone byte that is no token) falls back to its bytes. Returns the
+ * ranks in order.
+ *
+ * Why one rank's merges can run left to right from a sorted bucket: a merge only creates pairs LONGER than the
+ * token it made, so never another pair of the same rank; and when it creates a pair of a LOWER rank (possible when
+ * ranks do not follow merge order), the rest of the bucket waits and the lower rank goes first, as in tiktoken.
  */
-export function mergePiece(bytes: string, table: RankTable): number[] {
-  const whole = table.rankOf(bytes);
-  if (whole !== undefined) return [whole];
+export function mergePiece(bytes: Uint8Array, table: RankTable): number[] {
   const n = bytes.length;
-  const NONE = 0x7fffffff;
-  // Parts as a linked list over byte offsets: the part starting at i ends at next[i].
+  if (n === 1 && table.byteRank[bytes[0]] >= 0) return [table.byteRank[bytes[0]]];
+  if (n <= table.maxBytes) {
+    const whole = table.rankOf(latin1(bytes, 0, n));
+    if (whole !== undefined) return [whole];
+  }
+  // Parts as a linked list over byte offsets: the part starting at i ends at next[i] and has rank partRank[i]
+  // (-1: its bytes are no token, possible only for a lone byte of a vocabulary without all 256).
   const next = new Int32Array(n + 1);
   const prev = new Int32Array(n + 1);
+  const partRank = new Int32Array(n + 1);
   for (let i = 0; i <= n; i++) {
     next[i] = i + 1;
     prev[i] = i - 1;
   }
-  // pairRank[i]: rank of part i joined with the next part (NONE if that is no token); the heap orders the parts by
-  // (pairRank, offset) and pos[i] is part i's place in it (-1: not in the heap).
-  const pairRank = new Int32Array(n + 1).fill(NONE);
-  const heap = new Int32Array(n);
-  const pos = new Int32Array(n + 1).fill(-1);
-  let size = 0;
-  const before = (a: number, b: number) => pairRank[a] < pairRank[b] || (pairRank[a] === pairRank[b] && a < b);
-  const up = (k: number) => {
-    const x = heap[k];
-    while (k > 0) {
-      const parent = (k - 1) >> 1;
-      const y = heap[parent];
-      if (!before(x, y)) break;
-      heap[k] = y;
-      pos[y] = k;
-      k = parent;
-    }
-    heap[k] = x;
-    pos[x] = k;
-  };
-  const down = (k: number) => {
-    const x = heap[k];
-    for (;;) {
-      let c = 2 * k + 1;
-      if (c >= size) break;
-      if (c + 1 < size && before(heap[c + 1], heap[c])) c++;
-      const y = heap[c];
-      if (!before(y, x)) break;
-      heap[k] = y;
-      pos[y] = k;
-      k = c;
-    }
-    heap[k] = x;
-    pos[x] = k;
-  };
-  const remove = (i: number) => {
-    const k = pos[i];
-    if (k < 0) return;
-    pos[i] = -1;
-    size--;
-    if (k === size) return;
-    const last = heap[size];
-    heap[k] = last;
-    pos[last] = k;
-    up(k);
-    if (pos[last] === k) down(k);
-  };
-  /** Recomputes part i's pair with its right neighbour and puts it in (or out of) the heap. */
-  const refresh = (i: number) => {
+  for (let i = 0; i < n; i++) partRank[i] = table.byteRank[bytes[i]];
+  // pairRank[i]: rank of part i joined with the next part; -1 when that is no token or part i is gone.
+  const pairRank = new Int32Array(n + 1).fill(-1);
+  const join = (i: number): number => {
     const mid = next[i];
-    const rank = mid < n ? table.rankOf(bytes.slice(i, next[mid])) : undefined;
-    if (rank === undefined) {
-      pairRank[i] = NONE;
-      remove(i);
-      return;
-    }
-    pairRank[i] = rank;
-    if (pos[i] < 0) {
-      heap[size] = i;
-      pos[i] = size++;
-      up(size - 1);
-    } else {
-      up(pos[i]);
-      down(pos[i]);
-    }
+    if (mid >= n) return -1;
+    const l = partRank[i];
+    const r = partRank[mid];
+    if (l >= 0 && r >= 0) return table.pairRank(l, r);
+    return table.rankOf(latin1(bytes, i, next[mid])) ?? -1;
   };
+  const queue = table.buckets();
+  queue.clear();
   for (let i = 0; i + 1 < n; i++) {
-    const rank = table.rankOf(bytes.slice(i, i + 2));
-    if (rank !== undefined) {
-      pairRank[i] = rank;
-      heap[size] = i;
-      pos[i] = size++;
-    }
+    const rank = join(i);
+    pairRank[i] = rank;
+    if (rank >= 0) queue.push(rank, i);
   }
-  // Heapify in O(n) rather than n sift-ups.
-  for (let k = (size >> 1) - 1; k >= 0; k--) down(k);
-  while (size > 0) {
-    const i = heap[0];
-    const mid = next[i];
-    remove(mid);
-    next[i] = next[mid];
-    if (next[i] <= n) prev[next[i]] = i;
-    refresh(i);
-    if (prev[i] >= 0) refresh(prev[i]);
+  for (let rank = queue.lowest(); rank >= 0; rank = queue.lowest()) {
+    const positions = queue.take(rank);
+    for (let k = 0; k < positions.length; k++) {
+      const i = positions[k];
+      if (pairRank[i] !== rank) continue; // the part is gone or its neighbour changed since it was queued
+      const mid = next[i];
+      partRank[i] = rank;
+      pairRank[mid] = -1;
+      next[i] = next[mid];
+      if (next[i] <= n) prev[next[i]] = i;
+      let lower = false;
+      const right = join(i);
+      pairRank[i] = right;
+      if (right >= 0) {
+        queue.push(right, i);
+        lower = right < rank;
+      }
+      const p = prev[i];
+      if (p >= 0) {
+        const left = join(p);
+        pairRank[p] = left;
+        if (left >= 0) {
+          queue.push(left, p);
+          lower ||= left < rank;
+        }
+      }
+      if (lower) {
+        // A lower rank now waits: it merges first; the rest of this bucket goes back (it stays sorted on take).
+        for (let j = k + 1; j < positions.length; j++) if (pairRank[positions[j]] === rank) queue.push(rank, positions[j]);
+        break;
+      }
+    }
   }
   const out: number[] = [];
   for (let i = 0; i < n; i = next[i]) {
-    const rank = table.rankOf(bytes.slice(i, next[i]));
-    if (rank === undefined) throw new Error(`byte-pair merge left a part without a rank (${i}..${next[i]})`);
-    out.push(rank);
+    if (partRank[i] < 0) throw new Error(`byte-pair merge left a part without a rank (${i}..${next[i]})`);
+    out.push(partRank[i]);
   }
   return out;
+}
+
+/** bytes[from, to) as a latin1 string (one char per byte), the rank table's key form. */
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  let s = '';
+  for (let i = from; i < to; i++) s += String.fromCharCode(bytes[i]);
+  return s;
 }

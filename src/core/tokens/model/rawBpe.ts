@@ -1,5 +1,5 @@
 import type { BpeModelData } from './bpeData';
-import { LONG_PIECE_WEIGHT, LONG_RUN_WEIGHT, RankTable, RunClassifier, mergePiece, pieceWeight, utf8Latin1 } from './longPieces';
+import { LONG_PIECE_WEIGHT, LONG_RUN_WEIGHT, RankTable, RunClassifier, mergePiece, pieceWeight, utf8Bytes } from './longPieces';
 import { jsPattern, type PreTokenizerSpec } from './preTokenizers';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -130,7 +130,7 @@ export class RawBpe {
       if (!gap && pieceWeight(slice, start, end) < this.longPieceWeight) return;
       flushCold(start);
       if (!stop) {
-        stop = visit({ from: offset + start, to: offset + end, ranks: mergePiece(utf8Latin1(slice.slice(start, end)), this.rankTable()), merged: true });
+        stop = visit({ from: offset + start, to: offset + end, ranks: mergePiece(utf8Bytes(slice.slice(start, end)), this.rankTable()), merged: true });
       }
       cold = end;
     };
