@@ -7,7 +7,7 @@ import { Meter, type Calibration } from './core/tokens/meter';
 import { optimizePromptWith } from './core/tokens/optimizer';
 import { TiktokenTokenizer, loadTiktokenEncoding, type Gpt2Encoding, type TiktokenEncodingName } from './core/tokens/tiktokenTokenizer';
 import { messageOf, silentLogger, type Logger } from './core/runtime';
-import type { Tokenizer } from './core/tokens/tokenizer';
+import type { GluedCount, Tokenizer } from './core/tokens/tokenizer';
 import type { ContextChunk, HistoryMessage, OptimizeOptions, OptimizedPrompt, TokenUsageInfo } from './core/tokens/types';
 
 export interface TokenCounterOptions {
@@ -43,6 +43,8 @@ export class TokenCounter {
   private readonly cache: CountCache;
   /** Per-class counts, only filled when a fit uses the per-class calibration of the GPT-2 fallback. */
   private readonly classCache: CountCache<ClassCounts>;
+  /** Glued counts of `other` runs: a run recurs in every message and slice that holds it, as its count does. */
+  private readonly gluedCache: CountCache<GluedCount>;
   private readonly logger: Logger;
   private readonly forced: string | undefined;
 
@@ -59,6 +61,7 @@ export class TokenCounter {
     if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) throw new TypeError(`cacheSize must be a non-negative integer, got ${cacheSize}`);
     this.cache = new CountCache(cacheSize);
     this.classCache = new CountCache<ClassCounts>(Math.floor(cacheSize / 4));
+    this.gluedCache = new CountCache<GluedCount>(Math.floor(cacheSize / 4));
     this.logger = options.logger ?? silentLogger;
     const env = (options.env ?? process.env).THERAPIST_TOKENIZER;
     if (options.forceEstimate) this.forced = 'forced by the forceEstimate option';
@@ -113,16 +116,36 @@ export class TokenCounter {
     if (text.length === 0) return 0;
     const hit = this.cache.get(text);
     if (hit !== undefined) return hit;
-    const tokenizer = this.tokenizer;
-    let count: number;
-    try {
-      count = tokenizer.count(text);
-    } catch (err) {
-      if (!this.degrade(tokenizer, err)) throw err;
-      return this.countTokens(text);
-    }
+    const count = this.countUncached(text);
     this.cache.set(text, count);
     return count;
+  }
+
+  /** GPT-2 tokens in `text`, not cached here (its callers cache). */
+  private countUncached(text: string): number {
+    const tokenizer = this.tokenizer;
+    try {
+      return tokenizer.count(text);
+    } catch (err) {
+      if (!this.degrade(tokenizer, err)) throw err;
+      return this.countUncached(text);
+    }
+  }
+
+  /** Tokens and glued tokens of `text` (see contentClasses.ts), cached; 0 glued once the counter has degraded. */
+  private countGlued(text: string): GluedCount {
+    const hit = this.gluedCache.get(text);
+    if (hit) return hit;
+    const tokenizer = this.tokenizer;
+    let counted: GluedCount;
+    try {
+      counted = tokenizer.countGlued ? tokenizer.countGlued(text) : { tokens: this.countUncached(text), glued: 0 };
+    } catch (err) {
+      if (!this.degrade(tokenizer, err)) throw err;
+      return this.countGlued(text);
+    }
+    this.gluedCache.set(text, counted);
+    return counted;
   }
 
   /**
@@ -136,6 +159,7 @@ export class TokenCounter {
     // The cache holds exact counts; mixing them with estimates would make one plan's numbers inconsistent.
     this.cache.clear();
     this.classCache.clear();
+    this.gluedCache.clear();
     this.active = new EstimateTokenizer();
     try {
       failed.dispose();
@@ -146,13 +170,14 @@ export class TokenCounter {
   }
 
   /**
-   * This counter's tokens of `text` per content class (whitespace runs, numbers, CJK, emoji, the rest), for the
-   * per-class calibration of the GPT-2 fallback; cached like the counts.
+   * This counter's tokens of `text` per content class (whitespace runs, numbers, CJK, emoji, the rest, and the
+   * punctuation correction; see contentClasses.ts), for the per-class calibration of the GPT-2 fallback; cached
+   * like the counts.
    */
   countClasses(text: string): ClassCounts {
     const hit = this.classCache.get(text);
     if (hit) return hit;
-    const counts = classCounts(text, (t) => this.countTokens(t));
+    const counts = classCounts(text, (t) => this.countTokens(t), this.tokenizer.countGlued ? (t) => this.countGlued(t) : undefined);
     this.classCache.set(text, counts);
     return counts;
   }
@@ -249,5 +274,6 @@ export class TokenCounter {
     this.active = undefined;
     this.cache.clear();
     this.classCache.clear();
+    this.gluedCache.clear();
   }
 }

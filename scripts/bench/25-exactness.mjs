@@ -50,21 +50,32 @@ export async function run() {
       );
     }
 
-    console.log('cl100k fallback: |our count / prompt_eval_count - 1|, mean of requests 6-8 after 5 of one kind (target 3%)');
+    // Five conversations per model and kind (different seeds): one conversation's three requests can land on a
+    // README that is all badges; the target is about the typical conversation, and the worst one is printed too.
+    const SEEDS = 5;
+    console.log(
+      `cl100k fallback: |our count / prompt_eval_count - 1|, mean of requests 6-8 after 5 of one kind, over ${SEEDS} conversations (target 3%; worst conversation)`,
+    );
     for (const kind of ['code', 'prose', 'cjk', 'csv']) {
       const cells = [];
       for (const m of models.filter((x) => x.vocab !== 'deepseek_v3')) {
-        const mi = await kit.integrationFor(sim, m.name, counter, { exact: false });
-        const r = kit.seeded(kind.length * 104729);
-        const records = await kit.runRequests(sim, mi, m.name, 8, () => ({
-          kind,
-          prompt: `What does this ${kind} say? ${kit.sample(kind, 80, r)}`,
-          context: [{ text: kit.sample(kind, 2000 + Math.floor(r() * 14_000), r), source: `${kind}.txt` }],
-        }));
-        all.push(...records);
-        const late = records.slice(5).map((x) => Math.abs(x.total / x.promptEvalCount - 1));
-        const mean = late.reduce((a, b) => a + b, 0) / late.length;
-        cells.push(`${m.name} ${pct(mean)}${mean <= 0.03 ? '' : ' MISSED'} (first ${pct(records[0].total / records[0].promptEvalCount - 1)})`);
+        const means = [];
+        let first = 0;
+        for (let seed = 0; seed < SEEDS; seed++) {
+          const mi = await kit.integrationFor(sim, m.name, counter, { exact: false });
+          const r = kit.seeded(kind.length * 104729 + seed * 7);
+          const records = await kit.runRequests(sim, mi, m.name, 8, () => ({
+            kind,
+            prompt: `What does this ${kind} say? ${kit.sample(kind, 80, r)}`,
+            context: [{ text: kit.sample(kind, 2000 + Math.floor(r() * 14_000), r), source: `${kind}.txt` }],
+          }));
+          all.push(...records);
+          const late = records.slice(5).map((x) => Math.abs(x.total / x.promptEvalCount - 1));
+          means.push(late.reduce((a, b) => a + b, 0) / late.length);
+          first += (records[0].total / records[0].promptEvalCount - 1) / SEEDS;
+        }
+        const mean = means.reduce((a, b) => a + b, 0) / SEEDS;
+        cells.push(`${m.name} ${pct(mean)}${mean <= 0.03 ? '' : ' MISSED'} (worst ${pct(Math.max(...means))}; first request ${pct(first)})`);
       }
       console.log(`  ${kind.padEnd(6)} ${cells.join('  ')}`);
     }
@@ -95,7 +106,7 @@ export async function run() {
             `Explain these files, take ${n++}.`,
             context.map((c) => ({ ...c, text: `${c.text}\n// ${n}` })),
           ),
-        5,
+        15,
       );
       console.log(
         `  ${label.padEnd(14)} warm ${warm.toFixed(2)} ms, new context ${cold.toFixed(2)} ms (raw cl100k encode of the context ${raw.toFixed(2)} ms: x${(cold / raw).toFixed(2)})`,

@@ -9,7 +9,7 @@
 // them; the anchor splits it by how far each class may plausibly be from its prior (FREEDOM). A first version
 // anchored in absolute GPT-2 tokens had an anchor a million times weaker than the data and drifted into nonsense
 // (digits 8, other 0.1) while missing real CJK text by 40-90%.
-import { CONTENT_CLASSES, type ClassCounts, type ContentClass } from '../tokens/contentClasses';
+import { CONTENT_CLASSES, rawTokens, type ClassCounts, type ContentClass } from '../tokens/contentClasses';
 import { messageOf, silentLogger, type Logger } from '../runtime';
 
 /** Per-class ratios plus the chat template's cost. */
@@ -25,17 +25,18 @@ export interface ClassRatios {
  * What a model was assumed to cost, in model tokens per cl100k token, before it taught anything: above every
  * vocabulary measured (Llama 3, Qwen3, DeepSeek V3, Gemma 3; per class, fitted over mixed code, prose, CJK, CSV
  * and logs), so a first request never overflows, yet close enough that it uses most of the window (85-99%).
- * Digits stay high: Qwen3 and Gemma 3 spend one token per digit (1.7 per cl100k token).
+ * Digits stay high: Qwen3 and Gemma 3 spend one token per digit (1.7 per cl100k token). `other` and `punctuation`
+ * together cover Gemma 3's 0.99 + 0.69 (other + punctuation per glued token) as well as Llama 3's 1.00 + 0.
  */
 export const PRIOR: ClassRatios = {
-  ratios: { space: 0.78, digit: 1.8, chinese: 0.82, japanese: 0.68, korean: 0.8, emoji: 1.0, other: 1.14 },
+  ratios: { space: 0.78, digit: 1.8, chinese: 0.82, japanese: 0.68, korean: 0.8, emoji: 1.0, other: 1.06, punctuation: 0.75 },
   perMessage: 7,
   fixed: 6,
 };
 
 /** The persisted state of one model's fit. */
 export interface ClassCalibrationRecord {
-  version: 4;
+  version: 5;
   ratios: ClassRatios;
   /** Requests learned from (all of them). */
   samples: number;
@@ -74,20 +75,33 @@ export interface ClassSample {
 
 /** Ratios outside these bounds are a broken sample or an arithmetic accident, never a tokenizer. */
 const MIN_RATIO = 0.1;
+/** Except the punctuation correction, which a byte-level BPE vocabulary does not spend at all. */
+const MIN_RATIO_OF: Partial<Record<ContentClass, number>> = { punctuation: 0 };
 const MAX_RATIO = 8;
 /** The template terms stay within what chat templates cost (0 to a few dozen tokens). */
 const MAX_TEMPLATE = 64;
 
 function priorRecord(): ClassCalibrationRecord {
-  return { version: 4, ratios: structuredClone(PRIOR), samples: 0, recent: [], recentErrors: [], updatedAt: new Date(0).toISOString() };
+  return { version: 5, ratios: structuredClone(PRIOR), samples: 0, recent: [], recentErrors: [], updatedAt: new Date(0).toISOString() };
 }
 
 /**
  * How far each class's true ratio may lie from its prior, relative to it (measured over Llama 3, Qwen3, Gemma 3,
  * DeepSeek V3, per cl100k token): whitespace runs 0.37-0.72, digits 1.0-1.73, CJK 0.45-0.78, emoji 0.46-0.96, the
- * rest of the text 1.01-1.09. A class that may be far off takes more of a correction the data cannot attribute.
+ * rest of the text 0.98-1.00, its punctuation correction 0-0.69 (so free that the data, not the prior, decides it:
+ * with freedom 1 a Llama 3 conversation of README prose stayed 4% over after 5 requests). A class that may be far
+ * off takes more of a correction the data cannot attribute.
  */
-const FREEDOM: Readonly<Record<ContentClass, number>> = { space: 1, digit: 0.6, chinese: 0.5, japanese: 0.5, korean: 0.5, emoji: 0.6, other: 0.2 };
+const FREEDOM: Readonly<Record<ContentClass, number>> = {
+  space: 1,
+  digit: 0.6,
+  chinese: 0.5,
+  japanese: 0.5,
+  korean: 0.5,
+  emoji: 0.6,
+  other: 0.2,
+  punctuation: 2,
+};
 /** The anchor's weight against one request's relative error (a deviation of FREEDOM x prior costs as much as a 10% miss on one request). */
 const ANCHOR = 0.01;
 /** Each older request counts this much less than the next (about the last 8 matter). */
@@ -100,8 +114,30 @@ const row = (s: ClassSample) => [...CONTENT_CLASSES.map((c) => s.counts[c]), s.m
 const priorVector = () => [...CONTENT_CLASSES.map((c) => PRIOR.ratios[c]), PRIOR.perMessage, PRIOR.fixed];
 const freedomVector = () => [...CONTENT_CLASSES.map((c) => FREEDOM[c]), 1, 1];
 
-/** min sum_i w_i ((y_i - x_i.t) / y_i)^2 + ANCHOR sum_j ((t_j - p_j) / (p_j F_j))^2, by its normal equations. */
+/**
+ * min sum_i w_i ((y_i - x_i.t) / y_i)^2 + ANCHOR sum_j ((t_j - p_j) / (p_j F_j))^2, by its normal equations, with
+ * each ratio kept within its bounds. A ratio that lands outside is pinned to its bound and the rest solved again
+ * (at most once per class): clamping it after the solve would leave the others fitted to a value it does not have,
+ * e.g. Llama 3's punctuation correction solved to -0.3, clamped to 0, and `other` still lowered to make up for it.
+ */
 function fit(samples: readonly ClassSample[]): ClassRatios {
+  const lower = [...CONTENT_CLASSES.map((c) => MIN_RATIO_OF[c] ?? MIN_RATIO), 0, 0];
+  const upper = [...CONTENT_CLASSES.map(() => MAX_RATIO), MAX_TEMPLATE, MAX_TEMPLATE];
+  const pinned = new Map<number, number>();
+  let t = solveAnchored(samples, pinned);
+  for (let round = 0; round < N; round++) {
+    const out = t.findIndex((v, j) => !pinned.has(j) && (v < lower[j] || v > upper[j]));
+    if (out < 0) break;
+    pinned.set(out, Math.min(upper[out], Math.max(lower[out], t[out])));
+    t = solveAnchored(samples, pinned);
+  }
+  t = t.map((v, j) => Math.min(upper[j], Math.max(lower[j], v)));
+  const ratios = Object.fromEntries(CONTENT_CLASSES.map((c, i) => [c, t[i]])) as Record<ContentClass, number>;
+  return { ratios, perMessage: t[N - 2], fixed: t[N - 1] };
+}
+
+/** The anchored least squares of fit(), with the `pinned` terms held at their values. */
+function solveAnchored(samples: readonly ClassSample[], pinned: ReadonlyMap<number, number>): number[] {
   const p = priorVector();
   const f = freedomVector();
   const a = Array.from({ length: N }, () => new Array<number>(N).fill(0));
@@ -119,9 +155,18 @@ function fit(samples: readonly ClassSample[]): ClassRatios {
       for (let k = 0; k < N; k++) a[j][k] += w * x[j] * x[k];
     }
   });
-  const t = solve(a, b);
-  const ratios = Object.fromEntries(CONTENT_CLASSES.map((c, i) => [c, Math.min(MAX_RATIO, Math.max(MIN_RATIO, t[i]))])) as Record<ContentClass, number>;
-  return { ratios, perMessage: Math.min(MAX_TEMPLATE, Math.max(0, t[N - 2])), fixed: Math.min(MAX_TEMPLATE, Math.max(0, t[N - 1])) };
+  // A pinned term becomes the equation t_j = value, its known part moved to the right-hand side of the others.
+  for (const [j, value] of pinned) {
+    for (let k = 0; k < N; k++) {
+      if (k === j) continue;
+      b[k] -= a[k][j] * value;
+      a[k][j] = 0;
+      a[j][k] = 0;
+    }
+    a[j][j] = 1;
+    b[j] = value;
+  }
+  return solve(a, b);
 }
 
 /** Solves a x = b (Gaussian elimination with partial pivoting; the anchor keeps a well conditioned). */
@@ -198,7 +243,7 @@ export class ClassCalibrator {
    * the sample was ignored.
    */
   observe(model: string, sample: ClassSample): number | undefined {
-    const gpt2 = CONTENT_CLASSES.reduce((sum, c) => sum + sample.counts[c], 0);
+    const gpt2 = rawTokens(sample.counts);
     if (!(sample.modelTokens > 0) || gpt2 < 8) return undefined;
     const record = this.record(model);
     const before = predict(record.ratios, sample.counts, sample.messages);
@@ -216,6 +261,6 @@ export class ClassCalibrator {
 
   private record(model: string): ClassCalibrationRecord {
     const stored = this.store.get(model);
-    return stored && stored.version === 4 && typeof stored.ratios?.ratios === 'object' && Array.isArray(stored.recent) ? stored : priorRecord();
+    return stored && stored.version === 5 && typeof stored.ratios?.ratios === 'object' && Array.isArray(stored.recent) ? stored : priorRecord();
   }
 }

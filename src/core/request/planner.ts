@@ -6,7 +6,7 @@ import type { ClassCalibrator, ClassEstimate } from '../calibration/classCalibra
 import { predict } from '../calibration/classCalibrator';
 import type { ChatMessage } from '../ollama/wire';
 import { MAX_CALIBRATION } from '../tokens/budgets';
-import { addCounts, CONTENT_CLASSES, noCounts, type ClassCounts } from '../tokens/contentClasses';
+import { addCounts, CONTENT_CLASSES, noCounts, rawTokens, type ClassCounts } from '../tokens/contentClasses';
 import type { ClassWeights } from '../tokens/meter';
 import type { BudgetShareSettings, ContextChunk, HistoryMessage, OptimizedPrompt } from '../tokens/types';
 import type { TokenCounter } from '../../tokenCounter';
@@ -152,7 +152,7 @@ export function planEstimate(req: PlanRequest, base: TokenCounter, estimate: Cla
   const counts = noCounts();
   for (const m of messages) addCounts(counts, base.countClasses(m.content));
   const expected = predict(estimate.ratios, counts, messages.length);
-  const raw = CONTENT_CLASSES.reduce((sum, c) => sum + counts[c], 0);
+  const raw = rawTokens(counts);
   const vocabulary = base.tokenizer.name === 'gpt2' ? 'GPT-2' : base.tokenizer.name.replace(/_base$/, '');
   const label = base.isEstimate ? 'character estimate' : `${vocabulary} estimate x${raw > 0 ? (prompt.tokenUsage.total / raw).toFixed(2) : '1.00'}`;
   return { prompt, messages, counting: { mode: 'estimate', label, estimate, features: { counts, messages: messages.length }, expected, safety } };

@@ -68,8 +68,10 @@ export function validateCalibration(calibration: Calibration): void {
   if (typeof calibration === 'object' && calibration !== null) {
     for (const c of CONTENT_CLASSES) {
       const v = calibration[c];
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < MIN_CLASS_RATIO || v > MAX_CALIBRATION) {
-        throw new ConfigurationError(`calibration.${c}`, v, `a number from ${MIN_CLASS_RATIO} to ${MAX_CALIBRATION} (model tokens per GPT-2 token of ${c})`);
+      // The punctuation correction may cost nothing at all (byte-level BPE vocabularies glue punctuation as GPT-2 does).
+      const min = c === 'punctuation' ? 0 : MIN_CLASS_RATIO;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > MAX_CALIBRATION) {
+        throw new ConfigurationError(`calibration.${c}`, v, `a number from ${min} to ${MAX_CALIBRATION} (model tokens per GPT-2 token of ${c})`);
       }
     }
     return;

@@ -1,6 +1,6 @@
 import { unitsForLeadingBytes, unitsForTrailingBytes } from './charClasses';
 import { MAX_RUN_UNITS, forEachSlice, sliceCuts } from './slicing';
-import type { Tokenizer } from './tokenizer';
+import type { GluedCount, Tokenizer } from './tokenizer';
 
 /** The part of tiktoken's `Tiktoken` the engine uses (lets tests and benches pass their own instance). */
 export interface Gpt2Encoding {
@@ -38,6 +38,8 @@ export class TiktokenTokenizer implements Tokenizer {
   // GPT-2's pre-tokenizer starts a piece at a non-space after a newline; slicing restarts at a class change.
   readonly splitsAfterNewline = true;
   private freed = false;
+  // Per token id: 0 not yet known, 1 plain, 2 glues ASCII punctuation to something else (decoded on first sight).
+  private gluedIds = new Uint8Array(0);
 
   constructor(
     private readonly encoding: Gpt2Encoding,
@@ -55,6 +57,30 @@ export class TiktokenTokenizer implements Tokenizer {
       tokens += this.encoding.encode_ordinary(text.slice(start, end)).length;
     });
     return tokens;
+  }
+
+  countGlued(text: string): GluedCount {
+    const out = { tokens: 0, glued: 0 };
+    if (text.length === 0) return out;
+    forEachSlice(text, sliceCuts(text, this.maxRun), (start, end) => {
+      const ids = this.encoding.encode_ordinary(start === 0 && end === text.length ? text : text.slice(start, end));
+      out.tokens += ids.length;
+      for (const id of ids) if (this.isGlued(id)) out.glued++;
+    });
+    return out;
+  }
+
+  private isGlued(id: number): boolean {
+    if (id >= this.gluedIds.length) {
+      const grown = new Uint8Array(Math.max(id + 1, this.gluedIds.length * 2, 1024));
+      grown.set(this.gluedIds);
+      this.gluedIds = grown;
+    }
+    if (this.gluedIds[id] === 0) {
+      const piece = DECODER.decode(this.encoding.decode(Uint32Array.of(id)));
+      this.gluedIds[id] = ASCII_PUNCT.test(piece) && NOT_PUNCT.test(piece) ? 2 : 1;
+    }
+    return this.gluedIds[id] === 2;
   }
 
   prefixEnd(text: string, maxTokens: number): number {
@@ -100,6 +126,11 @@ export class TiktokenTokenizer implements Tokenizer {
     this.encoding.free();
   }
 }
+
+const DECODER = new TextDecoder();
+const ASCII_PUNCT = /[!-/:-@[-`{-~]/;
+// Anything but ASCII punctuation and the space a token may start with.
+const NOT_PUNCT = /[^!-/:-@[-`{-~ ]/;
 
 function sliceBounds(text: string, maxRun: number): number[] {
   return [0, ...sliceCuts(text, maxRun), text.length];

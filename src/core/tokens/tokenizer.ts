@@ -21,6 +21,17 @@ export interface Tokenizer {
    * (count(a + b) = count(a + "x") - count("x") + count(b)); lets the context block be counted once.
    */
   readonly splitsAfterNewline?: boolean;
+  /**
+   * Tokens in `text`, and how many of them glue ASCII punctuation to other characters ("(foo", ".js"): the
+   * fallback's punctuation correction (contentClasses.ts). Only tokenizers that can tell (tiktoken) have it.
+   */
+  countGlued?(text: string): GluedCount;
   /** Releases native/WASM memory. The tokenizer must not be used afterwards. */
   dispose(): void;
+}
+
+/** A count with its glued tokens (Tokenizer.countGlued). */
+export interface GluedCount {
+  tokens: number;
+  glued: number;
 }

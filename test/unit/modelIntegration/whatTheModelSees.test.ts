@@ -65,35 +65,40 @@ describe("what the model sees: Therapist's count vs the model's own, with real v
     });
   }
 
-  // After 5 requests of one kind of content, the fallback's count of requests 6-8 vs the model's. Gemma 3 on README
-  // prose is the measured exception: Ollama's Gemma vocabulary splits HTML tags into many pieces, and READMEs mix
-  // badges, tables and HTML in proportions no per-class ratio on cl100k counts follows (oracle fit over 60 such
-  // READMEs: median 7.5%); there the fallback over-counts (wastes room, never overflows).
+  // After 5 requests of one kind of content, the fallback's count of requests 6-8 vs the model's, over three
+  // conversations per model (one conversation can land on three README pages of badges; the bench runs five and
+  // prints the worst). Gemma 3 on README prose was 4.5-5.2% before the punctuation correction (contentClasses.ts).
   const TARGET = 0.03;
-  const EXCEPTIONS: Record<string, number> = { 'gemma3:1b prose': 0.15 };
+  const WORST = 0.05;
+  const CONVERSATIONS = 3;
   for (const kind of ['code', 'prose', 'cjk', 'csv'] as ContentKind[]) {
     it(`the cl100k fallback is within 3% of prompt_eval_count after 5 requests of ${kind}`, async () => {
       const lines: string[] = [];
       for (const model of ['llama3.2:3b', 'qwen3:8b', 'gemma3:1b']) {
-        const mi = await integrationFor(sim, model, counter, { exact: false });
-        const r = seeded(kind.length * 104729);
-        const records = await runRequests(sim, mi, model, 8, () => ({
-          kind,
-          prompt: `What does this ${kind} say? ${sample(kind, 80, r)}`,
-          context: [{ text: sample(kind, 2000 + Math.floor(r() * 14_000), r), source: `${kind}.txt` }],
-        }));
-        assert.ok(
-          records.every((x) => !x.exact && /^cl100k estimate x\d\.\d\d$/.test(x.tokenizer)),
-          records[0].tokenizer,
-        );
-        const error = (x: RequestRecord) => x.total / (x.promptEvalCount ?? NaN) - 1;
-        const late = records.slice(5).map(error);
-        const mean = late.reduce((a, e) => a + Math.abs(e), 0) / late.length;
-        lines.push(`${model} ${records.map((x) => `${(100 * error(x)).toFixed(1)}%`).join(' ')} (6-8: mean ${(100 * mean).toFixed(1)}%)`);
-        const bound = EXCEPTIONS[`${model} ${kind}`] ?? TARGET;
-        assert.ok(mean <= bound, `${model} ${kind}: requests 6-8 off by ${late.map((e) => (100 * e).toFixed(1)).join(', ')}% (bound ${100 * bound}%)`);
-        const s = summarize(records);
-        assert.deepEqual([s.overWindow, s.silentCuts, s.falseAlarms], [0, 0, 0]);
+        const means: number[] = [];
+        for (let seed = 0; seed < CONVERSATIONS; seed++) {
+          const mi = await integrationFor(sim, model, counter, { exact: false });
+          const r = seeded(kind.length * 104729 + seed * 7);
+          const records = await runRequests(sim, mi, model, 8, () => ({
+            kind,
+            prompt: `What does this ${kind} say? ${sample(kind, 80, r)}`,
+            context: [{ text: sample(kind, 2000 + Math.floor(r() * 14_000), r), source: `${kind}.txt` }],
+          }));
+          assert.ok(
+            records.every((x) => !x.exact && /^cl100k estimate x\d\.\d\d$/.test(x.tokenizer)),
+            records[0].tokenizer,
+          );
+          const error = (x: RequestRecord) => x.total / (x.promptEvalCount ?? NaN) - 1;
+          const late = records.slice(5).map(error);
+          means.push(late.reduce((a, e) => a + Math.abs(e), 0) / late.length);
+          lines.push(`${model} ${records.map((x) => `${(100 * error(x)).toFixed(1)}%`).join(' ')}`);
+          const s = summarize(records);
+          assert.deepEqual([s.overWindow, s.silentCuts, s.falseAlarms], [0, 0, 0]);
+        }
+        const mean = means.reduce((a, m) => a + m, 0) / means.length;
+        lines.push(`${model}: requests 6-8 off by ${(100 * mean).toFixed(1)}% on average (worst conversation ${(100 * Math.max(...means)).toFixed(1)}%)`);
+        assert.ok(mean <= TARGET, `${model} ${kind}: requests 6-8 off by ${(100 * mean).toFixed(1)}% on average (target ${100 * TARGET}%)`);
+        assert.ok(Math.max(...means) <= WORST, `${model} ${kind}: one conversation off by ${(100 * Math.max(...means)).toFixed(1)}% (bound ${100 * WORST}%)`);
       }
       console.log(`      ${kind}, our count vs the model's, request by request:\n        ${lines.join('\n        ')}`);
     });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { classCounts, classRuns, CONTENT_CLASSES } from '../../../../src/core/tokens/contentClasses';
+import { classCounts, classRuns, rawTokens } from '../../../../src/core/tokens/contentClasses';
 import { TokenCounter } from '../../../../src/tokenCounter';
 
 describe('content classes (the GPT-2 fallback counts each kind of content apart)', () => {
@@ -41,11 +41,37 @@ describe('content classes (the GPT-2 fallback counts each kind of content apart)
 
   it('per-class GPT-2 counts add up to about the whole count (runs split where GPT-2 splits anyway)', () => {
     const text = 'export function add(a: number, b: number) {\n  return a + b + 1024;\n}\n// 東京 🎉\n'.repeat(20);
-    const counts = classCounts(text, (t) => counter.countTokens(t));
-    const sum = CONTENT_CLASSES.reduce((s, c) => s + counts[c], 0);
+    const counts = counter.countClasses(text);
+    const sum = rawTokens(counts);
     const whole = counter.countTokens(text);
     assert.ok(Math.abs(sum - whole) / whole < 0.03, `${sum} vs ${whole}`);
     assert.ok(counts.space > 0 && counts.digit > 0 && counts.chinese > 0 && counts.emoji > 0 && counts.other > 0, JSON.stringify(counts));
-    assert.deepEqual(counter.countClasses(text), counts, 'the counter caches the same counts');
+    assert.equal(counter.countClasses(text), counts, 'the counter caches the counts');
+    assert.deepEqual(
+      classCounts(text, (t) => counter.countTokens(t)),
+      { ...counts, punctuation: 0 },
+      'no glued tokens without a tokenizer that tells',
+    );
+  });
+
+  it('counts the tokens that glue ASCII punctuation to letters, apart from the tokens themselves', () => {
+    const cl100k = new TokenCounter(8192, 0.2, 0.3, 0.5, { env: {}, encoding: 'cl100k_base' });
+    try {
+      // Plain words glue nothing; a link, a call and a file name do ("](", "(foo", ".js"), a lone "(" does not.
+      assert.equal(cl100k.countClasses('plain words and more plain words').punctuation, 0);
+      assert.equal(cl100k.countClasses(' ( ) { } ; , .').punctuation, 0, 'punctuation alone, with its spaces, glues nothing');
+      const linky = cl100k.countClasses('See [the docs](https://example.com/docs/index.html) and call foo(bar.baz) in main.js');
+      assert.ok(linky.punctuation >= 4 && linky.punctuation < linky.other, JSON.stringify(linky));
+      // The correction is part of no run: the token classes still add up to the count.
+      const text = 'See [the docs](https://example.com/docs) 北京 42 🎉 ok.';
+      assert.equal(
+        rawTokens(cl100k.countClasses(text)),
+        classRuns(text).reduce((n, r) => n + cl100k.countTokens(text.slice(r.start, r.end)), 0),
+      );
+      // Text with <|endoftext|> and split surrogates counts like any other text (ordinary encoding, no throw).
+      assert.ok(cl100k.countClasses('a<|endoftext|>b \uD83D x').other > 0);
+    } finally {
+      cl100k.dispose();
+    }
   });
 });

@@ -48,6 +48,8 @@ const options: fc.Arbitrary<OptimizeOptions> = fc.record(
         korean: fc.double({ min: 0.2, max: 1.5, noNaN: true }),
         emoji: fc.double({ min: 0.3, max: 2, noNaN: true }),
         other: fc.double({ min: 0.4, max: 2, noNaN: true }),
+        // The punctuation correction (per glued token) may cost nothing at all.
+        punctuation: fc.double({ min: 0, max: 1.5, noNaN: true }),
       }),
     ),
     perMessageOverhead: fc.nat(8),
