@@ -7,9 +7,9 @@ import path from 'node:path';
 import { requestJson, type OllamaEndpoint } from '../ollama/http';
 import { sameModel } from '../ollama/modelCatalog';
 import { messageOf, silentLogger, type Logger } from '../runtime';
-import { loadBpe, serializeBpe, type ModelBpeTokenizer, modelTokenizerFromShow } from '../tokens/model';
+import { loadBpe, readLoadExtras, serializeBpe, type ModelBpeTokenizer, modelTokenizerFromShow } from '../tokens/model';
 import { readGgufVocab } from '../tokens/model/ggufVocab';
-import { createSpmTokenizer, loadSpm, readSpmExtras, serializeSpm, type SpmTokenizer } from '../tokens/model/spm';
+import { createSpmTokenizer, loadSpm, serializeSpm, type SpmTokenizer } from '../tokens/model/spm';
 
 /** An exact tokenizer of a served model: counts ordinary text, and whole rendered prompts as the server does. */
 export type ExactTokenizer = ModelBpeTokenizer | SpmTokenizer;
@@ -164,7 +164,7 @@ export class ModelTokenizers {
       return { state: 'unavailable', reason: 'the model has no GGUF tokenizer (safetensors, MLX or a cloud model, or a server before verbose /api/show)' };
     let tokenizer: ExactTokenizer;
     try {
-      tokenizer = vocab.model === 'llama' ? createSpmTokenizer(vocab, readSpmExtras(show.model_info)) : modelTokenizerFromShow(show.model_info)!;
+      tokenizer = vocab.model === 'llama' ? createSpmTokenizer(vocab, readLoadExtras(show.model_info)) : modelTokenizerFromShow(show.model_info)!;
     } catch (error) {
       return { state: 'unavailable', reason: messageOf(error) };
     }

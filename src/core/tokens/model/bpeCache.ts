@@ -5,7 +5,8 @@ import { BpeCacheError } from './modelTokenizerErrors';
 // stores the string keyed by digest). Line 1 names the format, line 2 is a JSON header, the rest is tiktoken's rank
 // file as is: loading is one JSON.parse of a few KB plus tiktoken's own constructor.
 
-const MAGIC = 'therapist-bpe 1';
+// 2: special tokens follow llama.cpp's load-time attribute rules (tokenAttributes.ts), as the SentencePiece ones do.
+const MAGIC = 'therapist-bpe 2';
 
 interface Header {
   pre: string;

@@ -2,6 +2,7 @@ import { byteLevelDecodeInto } from './byteLevel';
 import { GGUF_TOKEN_TYPE, type GgufVocab } from './ggufVocab';
 import { InvalidVocabError, UnsupportedTokenizerModelError } from './modelTokenizerErrors';
 import { resolvePreTokenizer } from './preTokenizers';
+import { ATTR, loadTimeAttributes, type LoadExtras } from './tokenAttributes';
 
 /** A token matched in the text before byte-pair encoding (llama.cpp's cache_special_tokens). */
 export interface SpecialToken {
@@ -46,58 +47,8 @@ export interface BpeModelData {
 
 // A vocabulary where more than this share of normal tokens is not byte-level is not a GPT-2 vocabulary at all.
 const MAX_NOT_BYTE_LEVEL_SHARE = 0.01;
-// llama.cpp's BPE default ids when the GGUF names none (llama_vocab::impl::load, tokenizer_model == "gpt2").
-const DEFAULT_BPE_BOS = 11;
-
-// Token texts llama.cpp turns into control tokens at load time whatever the GGUF says (llama_vocab::impl::load:
-// the EOT, EOM, FIM and EOG detection lists), and the gpt-oss tokens it turns into user-defined ones.
-const FORCED_CONTROL = new Set([
-  '<|eot_id|>',
-  '<|im_end|>',
-  '<|end|>',
-  '<end_of_turn>',
-  '<|endoftext|>',
-  '<|end_of_text|>',
-  '<EOT>',
-  '_<EOT>',
-  '<｜end▁of▁sentence｜>',
-  '<end_of_utterance>',
-  '<|eom_id|>',
-  '<|return|>',
-  '<|call|>',
-  '<|fim_prefix|>',
-  '<fim-prefix>',
-  '<fim_prefix>',
-  '<｜fim▁begin｜>',
-  '<PRE>',
-  '▁<PRE>',
-  '<|code_prefix|>',
-  '<|fim_suffix|>',
-  '<fim-suffix>',
-  '<fim_suffix>',
-  '<｜fim▁hole｜>',
-  '<SUF>',
-  '▁<SUF>',
-  '<|code_suffix|>',
-  '<|fim_middle|>',
-  '<fim-middle>',
-  '<fim_middle>',
-  '<｜fim▁end｜>',
-  '<MID>',
-  '▁<MID>',
-  '<|code_middle|>',
-  '<|fim_pad|>',
-  '<fim-pad>',
-  '<fim_pad>',
-  '<PAD>',
-  '<|fim_repo|>',
-  '<|repo_name|>',
-  '<fim-repo>',
-  '<REPO>',
-  '<reponame>',
-  '<|file_sep|>',
-]);
-const FORCED_USER_DEFINED = new Set(['<|channel|>', '<|message|>', '<|start|>', '<|constrain|>']);
+// llama.cpp's BPE default BOS and EOS id when the GGUF names none (llama_vocab::impl::load, tokenizer_model == "gpt2").
+const DEFAULT_BPE_ID = 11;
 
 const B64 = Uint8Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', (c) => c.charCodeAt(0));
 const EQ = 0x3d;
@@ -149,20 +100,13 @@ class RankFileWriter {
   }
 }
 
-/** The effective special-token attribute llama.cpp gives token `i` (undefined: not special). */
-function specialKind(vocab: GgufVocab, i: number): 'control' | 'userDefined' | undefined {
-  const text = vocab.tokens[i];
-  if (text.length === 0) return undefined;
-  const c = text.charCodeAt(0);
-  // Every forced text starts with '<', '_' or '▁': skip the set lookups for the rest of the vocabulary.
-  if (c === 0x3c || c === 0x5f || c === 0x2581) {
-    if (FORCED_USER_DEFINED.has(text)) return 'userDefined';
-    if (FORCED_CONTROL.has(text)) return 'control';
-  }
-  const type = vocab.tokenType?.[i] ?? GGUF_TOKEN_TYPE.normal;
-  if (type === GGUF_TOKEN_TYPE.control || type === GGUF_TOKEN_TYPE.unknown) return 'control';
-  if (type === GGUF_TOKEN_TYPE.userDefined) return 'userDefined';
-  return undefined;
+/**
+ * The special-token kind of a token with llama.cpp's load-time attributes (undefined: not special). CONTROL and
+ * UNKNOWN tokens are matched only when the server parses special tokens (llama.cpp's tokenizer_st_partition).
+ */
+function specialKind(attr: number): 'control' | 'userDefined' | undefined {
+  if ((attr & (ATTR.control | ATTR.unknown)) !== 0) return 'control';
+  return (attr & ATTR.userDefined) !== 0 ? 'userDefined' : undefined;
 }
 
 /**
@@ -170,7 +114,7 @@ function specialKind(vocab: GgufVocab, i: number): 'control' | 'userDefined' | u
  * normal tokens become tiktoken ranks, control/user-defined/unknown tokens become special tokens. Checks what the
  * count's exactness rests on and throws a typed error when the vocabulary cannot give exact counts.
  */
-export function buildBpeData(vocab: GgufVocab): BpeModelData {
+export function buildBpeData(vocab: GgufVocab, extras: LoadExtras = {}): BpeModelData {
   if (vocab.model !== 'gpt2') throw new UnsupportedTokenizerModelError(vocab.model);
   const spec = resolvePreTokenizer(vocab.pre);
   if (!vocab.merges) throw new InvalidVocabError('missingMerges', 'tokenizer.ggml.merges is absent (a BPE vocabulary needs it)');
@@ -188,12 +132,18 @@ export function buildBpeData(vocab: GgufVocab): BpeModelData {
   const specials: SpecialToken[] = [];
   let normalTokens = 0;
   let notByteLevel = 0;
+  const checkId = (what: string, id: number | undefined): number | undefined => {
+    if (id !== undefined && (id < 0 || id >= n)) throw new InvalidVocabError('badTokenId', `${what} ${id} is outside the ${n} tokens`);
+    return id;
+  };
+  const bosId = checkId('bos_token_id', vocab.bosTokenId) ?? DEFAULT_BPE_ID;
+  const eosId = checkId('eos_token_id', vocab.eosTokenId);
+  const attrs = loadTimeAttributes(tokens, vocab.tokenType, eosId ?? (DEFAULT_BPE_ID < n ? DEFAULT_BPE_ID : -1), extras);
   for (let i = 0; i < n; i++) {
-    const kind = specialKind(vocab, i);
-    if (kind) {
-      specials.push({ id: i, text: tokens[i], control: kind === 'control' });
-      continue;
-    }
+    const kind = specialKind(attrs[i]);
+    if (kind) specials.push({ id: i, text: tokens[i], control: kind === 'control' });
+    // A normal token llama.cpp makes CONTROL by its text (DeepSeek V3's "</s>") is matched as one in prompts and
+    // still produced by merges in plain text: it stays ranked.
     const type = vocab.tokenType?.[i] ?? GGUF_TOKEN_TYPE.normal;
     if (type !== GGUF_TOKEN_TYPE.normal && type !== GGUF_TOKEN_TYPE.byte) continue;
     normalTokens++;
@@ -268,18 +218,14 @@ export function buildBpeData(vocab: GgufVocab): BpeModelData {
     if (!idsInMergeOrder) rankToId.push(id);
   }
 
-  const checkId = (what: string, id: number | undefined): number | undefined => {
-    if (id !== undefined && (id < 0 || id >= n)) throw new InvalidVocabError('badTokenId', `${what} ${id} is outside the ${n} tokens`);
-    return id;
-  };
   return {
     pre: vocab.pre ?? '',
     nTokens: n,
     ranks: file.text(),
     rankToId: idsInMergeOrder ? undefined : Int32Array.from(rankToId),
     specials,
-    bosId: checkId('bos_token_id', vocab.bosTokenId) ?? DEFAULT_BPE_BOS,
-    eosId: checkId('eos_token_id', vocab.eosTokenId),
+    bosId,
+    eosId,
     addBos: vocab.addBosToken ?? spec.addBosDefault,
     addEos: vocab.addEosToken ?? false,
     stats: {

@@ -1,15 +1,16 @@
 import type { GgufVocab } from '../ggufVocab';
-import { type SpmExtras, loadSpmAttributes } from './spmAttributes';
+import type { LoadExtras } from '../tokenAttributes';
+import { loadSpmAttributes } from './spmAttributes';
 import { SpmVocabError } from './spmErrors';
 import { SpmTokenizer, wellFormed } from './spmTokenizer';
 import { buildSpmTable } from './spmVocabTable';
 
 /**
  * Builds the exact SentencePiece tokenizer of a model from the GGUF arrays in `/api/show` verbose `model_info`
- * (`readGgufVocab`), plus the few keys GgufVocab does not carry (`readSpmExtras`). Throws SpmVocabError when the
+ * (`readGgufVocab`), plus the few keys GgufVocab does not carry (`readLoadExtras`). Throws SpmVocabError when the
  * vocabulary is not "llama", or its arrays are missing, short, duplicated or malformed.
  */
-export function createSpmTokenizer(vocab: GgufVocab, extras: SpmExtras = {}): SpmTokenizer {
+export function createSpmTokenizer(vocab: GgufVocab, extras: LoadExtras = {}): SpmTokenizer {
   if (vocab.model !== 'llama') {
     throw new SpmVocabError(
       `tokenizer.ggml.model is ${JSON.stringify(vocab.model)}; the SentencePiece tokenizer reads only "llama" vocabularies.`,

@@ -1,4 +1,5 @@
-import { ATTR, type SpmTable, tokenText } from './spmVocabTable';
+import { ATTR } from '../tokenAttributes';
+import { type SpmTable, tokenText } from './spmVocabTable';
 
 /**
  * Fragments of a text: flat triples (start, end, token), where token is -1 for raw text that SentencePiece will

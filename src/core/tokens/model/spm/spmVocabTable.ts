@@ -1,20 +1,9 @@
+import { ATTR } from '../tokenAttributes';
 import { SpmVocabError } from './spmErrors';
 
 // The vocabulary as flat typed arrays: every token's text joined into one string, a hash table from text to id,
 // scores and llama.cpp attribute bits. A Map<string, number> of 262k strings costs ~60 ms to build and allocates a
 // string per lookup; this table builds in ~15 ms and looks up a substring of the input without allocating.
-
-/** llama.cpp `llama_token_attr` bits (llama.h). */
-export const ATTR = {
-  unknown: 1 << 0,
-  unused: 1 << 1,
-  normal: 1 << 2,
-  control: 1 << 3,
-  userDefined: 1 << 4,
-  byte: 1 << 5,
-  lstrip: 1 << 7,
-  rstrip: 1 << 8,
-} as const;
 
 /** Polynomial hash base. Bigram hashes combine as h(a + b) = h(a) * B^len(b) + h(b) (mod 2^32). */
 export const HASH_BASE = 0x01000193;

@@ -36,10 +36,12 @@ describe('serializeBpe / loadBpe (the disk cache form)', function () {
     const cases = [
       '',
       'not a cache',
+      // A whole cache from format 1 (before llama.cpp's load-time attributes applied to BPE vocabularies).
+      good.replace(/^therapist-bpe 2\n/, 'therapist-bpe 1\n'),
       'therapist-bpe 2\n{}\nAA== 0',
-      'therapist-bpe 1\n{"pre":"qwen2"',
-      'therapist-bpe 1\n{not json}\nAA== 0',
-      'therapist-bpe 1\n{"pre":"qwen2"}\nAA== 0',
+      'therapist-bpe 2\n{"pre":"qwen2"',
+      'therapist-bpe 2\n{not json}\nAA== 0',
+      'therapist-bpe 2\n{"pre":"qwen2"}\nAA== 0',
       good.slice(0, good.indexOf('\n', good.indexOf('\n') + 1) + 1),
     ];
     for (const bad of cases) {

@@ -40,6 +40,39 @@ describe('buildBpeData (GGUF vocabulary -> exact tokenizer data)', () => {
     }
   });
 
+  it("applies llama.cpp's load-time attributes, shared with SentencePiece (tokenAttributes.ts)", () => {
+    // Normal-typed in the GGUF, yet special by their text: "</s>" (an end-of-generation text, reached by a merge),
+    // "[PAD]" (a FIM pad llama.cpp detects), and gpt-oss's channel tokens with <|end|> made USER_DEFINED.
+    const tokens = Array.from({ length: 256 }, (_, b) => byteLevelEncode(Uint8Array.of(b)));
+    tokens.push('</', '</s', '</s>', '[PAD]', '<|return|>', '<|call|>', '<|end|>', '<|channel|>');
+    const control = new Set(['<|return|>', '<|call|>', '<|end|>', '<|channel|>']);
+    const tokenType = tokens.map((t) => (control.has(t) ? GGUF_TOKEN_TYPE.control : GGUF_TOKEN_TYPE.normal));
+    const tok = buildModelTokenizer({ model: 'gpt2', pre: 'qwen2', tokens, tokenType, merges: ['< /', '</ s', '</s >'] });
+    try {
+      const specials = new Map(tok.modelData.specials.map((s) => [s.text, s.control]));
+      assert.equal(specials.get('</s>'), true, 'an end-of-generation text is CONTROL');
+      assert.equal(specials.get('[PAD]'), true, 'a detected FIM token is CONTROL');
+      assert.equal(specials.get('<|end|>'), false, 'with <|return|> and <|call|>, <|end|> is USER_DEFINED');
+      assert.equal(specials.get('<|channel|>'), false, "gpt-oss's channel token is USER_DEFINED");
+      // "</s>" stays ranked (its merges still produce it; a build that dropped it failed on DeepSeek V3 with
+      // "merge </s > does not produce a token"), and a prompt matches it as one token.
+      assert.equal(tok.modelData.stats.rankedTokens, 259);
+      assert.equal(tok.countPrompt('x</s>'), 2);
+      // USER_DEFINED tokens are matched in plain text too; CONTROL ones only in prompts.
+      assert.equal(tok.count('<|end|>'), 1);
+      assert.equal(tok.count('[PAD]'), 5);
+      assert.equal(tok.countPrompt('[PAD]'), 1);
+      // A GGUF that names its FIM pad token keeps llama.cpp from detecting another one by its text.
+      const named = buildBpeData({ model: 'gpt2', pre: 'qwen2', tokens, tokenType, merges: ['< /', '</ s', '</s >'] }, { specialIds: { fim_pad: 10 } });
+      assert.equal(
+        named.specials.some((s) => s.text === '[PAD]'),
+        false,
+      );
+    } finally {
+      tok.dispose();
+    }
+  });
+
   it('rejects a tokenizer that is not byte-level BPE ("bert", "t5")', () => {
     for (const model of ['bert', 't5']) {
       assert.throws(

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { GgufVocab } from '../../../../../src/core/tokens/model/ggufVocab';
-import { SpmUnencodableError, SpmVocabError, createSpmTokenizer, loadSpm, readSpmExtras, serializeSpm } from '../../../../../src/core/tokens/model/spm';
+import { SpmUnencodableError, SpmVocabError, createSpmTokenizer, loadSpm, serializeSpm } from '../../../../../src/core/tokens/model/spm';
+import { readLoadExtras } from '../../../../../src/core/tokens/model/tokenAttributes';
 import { naiveTokenize, type NaiveVocab } from '../../../../support/vocab/spmNaiveReference';
 
 const BYTES = Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
@@ -139,7 +140,7 @@ describe('SentencePiece tokenizer (llama.cpp SPM)', () => {
       ],
       { addSpacePrefix: false },
     );
-    const phi = createSpmTokenizer(v, readSpmExtras({ 'general.name': 'Phi-3 mini' }));
+    const phi = createSpmTokenizer(v, readLoadExtras({ 'general.name': 'Phi-3 mini' }));
     assert.deepEqual(texts(phi, phi.tokenize('a<|end|>  \n a', { parseSpecial: true })), ['a', '<|end|>', 'a']);
     const other = createSpmTokenizer(v);
     assert.deepEqual(texts(other, other.tokenize('a<|end|> a', { parseSpecial: true })), ['a', '<|end|>', '▁', 'a']);
