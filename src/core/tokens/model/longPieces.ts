@@ -131,6 +131,9 @@ export class RankTable {
     let rank = this.pairs.get(key);
     if (rank === undefined) {
       rank = this.byBytes.get(this.bytesByRank[left] + this.bytesByRank[right]) ?? -1;
+      // The memo lives as long as the tokenizer: past its bound it starts over rather than keep every pair of
+      // every long piece ever counted.
+      if (this.pairs.size >= MAX_MEMO_PAIRS) this.pairs.clear();
       this.pairs.set(key, rank);
     }
     return rank;
@@ -147,13 +150,10 @@ export class RankTable {
   }
 }
 
+// The memo's bound (~10 MB); a 1.5 MB piece of random Han characters leaves 3.7 MB of it.
+const MAX_MEMO_PAIRS = 1 << 18;
 // Ranks are below 2^21 (the largest vocabularies have ~262 K tokens), so a pair key stays an exact double.
 const RANK_SPAN = 2 ** 21;
-
-/** `text` as UTF-8 bytes (lone surrogates become U+FFFD, as TextEncoder does). */
-export function utf8Bytes(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
-}
 
 /**
  * tiktoken's byte-pair merge for one piece: the whole piece when it is a token, else repeatedly the adjacent pair
@@ -233,6 +233,7 @@ export function mergePiece(bytes: Uint8Array, table: RankTable): number[] {
       }
     }
   }
+  queue.release();
   const out: number[] = [];
   for (let i = 0; i < n; i = next[i]) {
     if (partRank[i] < 0) throw new Error(`byte-pair merge left a part without a rank (${i}..${next[i]})`);

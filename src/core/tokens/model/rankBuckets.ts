@@ -79,6 +79,15 @@ export class RankBuckets {
     return this.scratch.subarray(0, k).sort();
   }
 
+  /** Gives back the entry storage a huge piece grew (up to 3 entries per byte: 100+ MB for a 1 MB CJK line). */
+  release(): void {
+    if (this.entryPos.length <= KEPT_ENTRIES && this.scratch.length <= KEPT_ENTRIES) return;
+    this.clear();
+    this.entryPos = new Int32Array(1024);
+    this.entryNext = new Int32Array(1024);
+    this.scratch = new Int32Array(1024);
+  }
+
   /** Empties every bucket (after a merge that stopped half-way). */
   clear(): void {
     if (this.nonEmpty === 0) return;
@@ -90,6 +99,9 @@ export class RankBuckets {
     this.floor = 0;
   }
 }
+
+// Entry storage kept between merges; more is given back after the merge that needed it.
+const KEPT_ENTRIES = 1 << 16;
 
 function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const b = new Int32Array(a.length * 2);

@@ -1,7 +1,8 @@
 import type { BpeModelData } from './bpeData';
-import { LONG_PIECE_WEIGHT, LONG_RUN_WEIGHT, RankTable, RunClassifier, mergePiece, pieceWeight, utf8Bytes } from './longPieces';
+import { LONG_PIECE_WEIGHT, LONG_RUN_WEIGHT, RankTable, RunClassifier, mergePiece, pieceWeight } from './longPieces';
 import { jsPattern, type PreTokenizerSpec } from './preTokenizers';
 
+const UTF8 = new TextEncoder();
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** The part of tiktoken's `Tiktoken` used here (tests and benches may pass their own). */
@@ -130,7 +131,7 @@ export class RawBpe {
       if (!gap && pieceWeight(slice, start, end) < this.longPieceWeight) return;
       flushCold(start);
       if (!stop) {
-        stop = visit({ from: offset + start, to: offset + end, ranks: mergePiece(utf8Bytes(slice.slice(start, end)), this.rankTable()), merged: true });
+        stop = visit({ from: offset + start, to: offset + end, ranks: mergePiece(UTF8.encode(slice.slice(start, end)), this.rankTable()), merged: true });
       }
       cold = end;
     };
