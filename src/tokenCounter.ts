@@ -145,6 +145,8 @@ export class TokenCounter {
       return this.countGlued(text);
     }
     this.gluedCache.set(text, counted);
+    // The same encode gave the plain count: a later countTokens of this text need not encode it again.
+    this.cache.set(text, counted.tokens);
     return counted;
   }
 

@@ -77,6 +77,25 @@ describe('per-class calibration of the GPT-2 fallback', () => {
       });
   }
 
+  it('pins a ratio the fit puts out of range and refits the rest (clamping afterwards left 2.6% off)', () => {
+    // A vocabulary cheaper than the priors on text and without any punctuation cost: the unconstrained fit wants a
+    // negative punctuation ratio; held at 0, `other` must absorb the rest.
+    const truth: ClassRatios = { ...TRUTH, ratios: { ...TRUTH.ratios, other: 0.85, punctuation: 0 } };
+    const cal = new ClassCalibrator(new InMemoryClassCalibrationStore());
+    const r = lcg(99);
+    for (let i = 0; i < 12; i++) {
+      const c = KINDS.prose(r);
+      cal.observe('m', { counts: c, messages: 4, modelTokens: predict(truth, c, 4) });
+    }
+    const fitted = cal.estimate('m').ratios;
+    assert.equal(fitted.ratios.punctuation, 0);
+    for (let i = 0; i < 20; i++) {
+      const c = KINDS.prose(r);
+      const y = predict(truth, c, 4);
+      assert.ok(Math.abs(predict(fitted, c, 4) / y - 1) < 0.02, `${predict(fitted, c, 4).toFixed(0)} vs ${y.toFixed(0)}`);
+    }
+  });
+
   it('follows the conversation when its content changes, and plans with a margin only for under-counting', () => {
     const cal = new ClassCalibrator(new InMemoryClassCalibrationStore());
     const r = lcg(11);

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { classCounts, classRuns, rawTokens } from '../../../../src/core/tokens/contentClasses';
 import { TokenCounter } from '../../../../src/tokenCounter';
+import { TiktokenTokenizer, loadTiktokenEncoding } from '../../../../src/core/tokens/tiktokenTokenizer';
+import type { Tokenizer } from '../../../../src/core/tokens/tokenizer';
 
 describe('content classes (the GPT-2 fallback counts each kind of content apart)', () => {
   const counter = new TokenCounter(8192, 0.2, 0.3, 0.5, { env: {} });
@@ -72,6 +74,32 @@ describe('content classes (the GPT-2 fallback counts each kind of content apart)
       assert.ok(cl100k.countClasses('a<|endoftext|>b \uD83D x').other > 0);
     } finally {
       cl100k.dispose();
+    }
+  });
+
+  it('encodes a run once for its class counts and its plain count', () => {
+    const real = new TiktokenTokenizer(loadTiktokenEncoding('cl100k_base'), undefined, 'cl100k_base');
+    let encodes = 0;
+    const spy: Tokenizer = {
+      name: real.name,
+      estimated: false,
+      splitsAfterNewline: true,
+      count: (t) => (encodes++, real.count(t)),
+      countGlued: (t) => (encodes++, real.countGlued(t)),
+      prefixEnd: (t, n) => real.prefixEnd(t, n),
+      suffixStart: (t, n) => real.suffixStart(t, n),
+      dispose: () => undefined,
+    };
+    const counter = new TokenCounter(8192, 0.2, 0.3, 0.5, { env: {}, tokenizer: spy });
+    try {
+      const text = 'See [the docs](https://example.com/docs) and call foo(bar.baz).';
+      const counts = counter.countClasses(text);
+      assert.equal(encodes, 1, 'one run, one encode');
+      assert.equal(counter.countTokens(text), counts.other);
+      assert.equal(encodes, 1, 'the plain count came with the glued count');
+    } finally {
+      counter.dispose();
+      real.dispose();
     }
   });
 });
