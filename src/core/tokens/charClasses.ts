@@ -65,6 +65,13 @@ export function utf8BytesAt(text: string, i: number): number {
   return 3;
 }
 
+/** UTF-8 length of a string in bytes (a lone surrogate counts as U+FFFD, 3 bytes, as TextEncoder and Go write it). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i += unitsAt(text, i)) bytes += utf8BytesAt(text, i);
+  return bytes;
+}
+
 /** The end of the longest run of whole code points from `start` whose UTF-8 size is at most `bytes`. */
 export function unitsForLeadingBytes(text: string, start: number, end: number, bytes: number): number {
   let i = start;

@@ -1,7 +1,8 @@
 import { printTemplateValue, sprint, sprintf, sprintln } from './goFormat';
 import { marshalGoJson } from './goJson';
 import { GoRuntimeError } from './goRuntimeError';
-import { GoBytes, GoMap, GoPtr, GoSlice, GoStruct, goTypeName, isNil, isTrue, utf8Length, type GoValue } from './goValues';
+import { utf8Length } from '../../tokens/charClasses';
+import { GoBytes, GoMap, GoPtr, GoSlice, GoStruct, goTypeName, isNil, isTrue, type GoValue } from './goValues';
 
 // The functions a template can call: Go's text/template builtins (funcs.go) and the ones Ollama adds
 // in template/template.go (json, currentDate, yesterdayDate, toTypeScriptType).

@@ -124,11 +124,6 @@ export function isNil(v: GoValue): boolean {
   return false;
 }
 
-/** UTF-8 byte length of a string (Go's len). */
-export function utf8Length(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
-}
-
 /** A string-keyed Go map of `map[string]interface {}`. */
 export function anyMap(entries: Iterable<[string, GoValue]>, methods: GoMethods<GoMap> = {}, type = 'map[string]interface {}'): GoMap {
   return new GoMap(type, new Map(entries), methods);

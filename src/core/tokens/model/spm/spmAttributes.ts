@@ -1,3 +1,4 @@
+import { utf8Length } from '../../charClasses';
 import type { GgufVocab } from '../ggufVocab';
 import { ATTR, loadTimeAttributes, type LoadExtras } from '../tokenAttributes';
 import { SpmVocabError } from './spmErrors';
@@ -81,19 +82,4 @@ export function loadSpmAttributes(vocab: GgufVocab, tokens: readonly string[], e
     for (const text of ['<unk>', '<s>', '<|endoftext|>']) rstrip(text, false);
   }
   return { attrs, settings, specials: Int32Array.from(special) };
-}
-
-/** UTF-8 length of a well-formed string (lone surrogates count as U+FFFD, 3 bytes). */
-export function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const u = s.charCodeAt(i);
-    if (u < 0x80) n += 1;
-    else if (u < 0x800) n += 2;
-    else if (u >= 0xd800 && u <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
 }
