@@ -66,3 +66,19 @@ export const silentLogger: Logger = { info() {}, warn() {}, error() {}, usage() 
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Subscribers to one kind of event: `add` returns the unsubscribe, `emit` calls each in the order added. */
+export class Listeners<T> {
+  private readonly set = new Set<(value: T) => void>();
+
+  /** Subscribes `listener`; call the result to unsubscribe. */
+  add(listener: (value: T) => void): () => void {
+    this.set.add(listener);
+    return () => this.set.delete(listener);
+  }
+
+  /** Calls every subscriber with `value`. */
+  emit(value: T): void {
+    for (const listener of this.set) listener(value);
+  }
+}

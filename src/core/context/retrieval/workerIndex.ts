@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { Listeners } from '../../runtime';
 import { IndexClosedError, IndexWorkerError, RemoteIndexError } from './errors';
 import type { SyncReport } from './ingest';
 import { notices } from './notices';
@@ -36,8 +37,8 @@ interface PendingCall {
 export class WorkerIndex implements RetrievalIndex {
   private readonly worker: Worker;
   private readonly pending = new Map<number, PendingCall>();
-  private readonly progressListeners = new Set<(p: IndexProgress) => void>();
-  private readonly noticeListeners = new Set<(n: IndexNotice) => void>();
+  private readonly progressListeners = new Listeners<IndexProgress>();
+  private readonly noticeListeners = new Listeners<IndexNotice>();
   private nextId = 1;
   private stopped: IndexWorkerError | undefined;
   private closing = false;
@@ -59,13 +60,11 @@ export class WorkerIndex implements RetrievalIndex {
   }
 
   onProgress(listener: (progress: IndexProgress) => void): () => void {
-    this.progressListeners.add(listener);
-    return () => this.progressListeners.delete(listener);
+    return this.progressListeners.add(listener);
   }
 
   onNotice(listener: (notice: IndexNotice) => void): () => void {
-    this.noticeListeners.add(listener);
-    return () => this.noticeListeners.delete(listener);
+    return this.noticeListeners.add(listener);
   }
 
   open(): Promise<OpenReport> {
@@ -141,9 +140,9 @@ export class WorkerIndex implements RetrievalIndex {
 
   private receive(message: FromWorker): void {
     if (message.kind === 'progress') {
-      for (const listener of this.progressListeners) listener(message.progress);
+      this.progressListeners.emit(message.progress);
     } else if (message.kind === 'notice') {
-      for (const listener of this.noticeListeners) listener(message.notice);
+      this.noticeListeners.emit(message.notice);
     } else {
       const call = this.pending.get(message.id);
       if (!call) return;
@@ -159,6 +158,6 @@ export class WorkerIndex implements RetrievalIndex {
     for (const call of this.pending.values()) call.reject(error);
     this.pending.clear();
     const notice = notices.workerStopped(error.detail);
-    for (const listener of this.noticeListeners) listener(notice);
+    this.noticeListeners.emit(notice);
   }
 }

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { messageOf } from '../../runtime';
+import { Listeners, messageOf } from '../../runtime';
 import { GrammarSet } from '../syntax/grammars';
 import { Chunker, chunkId } from './chunker';
 import { IndexClosedError } from './errors';
@@ -43,8 +43,8 @@ export class WorkspaceIndex implements RetrievalIndex {
   private ingester: Ingester;
   private readonly fingerprint: string;
   private readonly noticeLog: IndexNotice[] = [];
-  private readonly progressListeners = new Set<(p: IndexProgress) => void>();
-  private readonly noticeListeners = new Set<(n: IndexNotice) => void>();
+  private readonly progressListeners = new Listeners<IndexProgress>();
+  private readonly noticeListeners = new Listeners<IndexNotice>();
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
   private embeddingQueued = false;
@@ -72,13 +72,11 @@ export class WorkspaceIndex implements RetrievalIndex {
   }
 
   onProgress(listener: (progress: IndexProgress) => void): () => void {
-    this.progressListeners.add(listener);
-    return () => this.progressListeners.delete(listener);
+    return this.progressListeners.add(listener);
   }
 
   onNotice(listener: (notice: IndexNotice) => void): () => void {
-    this.noticeListeners.add(listener);
-    return () => this.noticeListeners.delete(listener);
+    return this.noticeListeners.add(listener);
   }
 
   /** Loads the saved index from the storage folder (searchable at once); a corrupt one is removed. */
@@ -362,7 +360,7 @@ export class WorkspaceIndex implements RetrievalIndex {
   private raise(notice: IndexNotice): void {
     this.noticeLog.push(notice);
     if (this.noticeLog.length > MAX_NOTICES) this.noticeLog.splice(0, this.noticeLog.length - MAX_NOTICES);
-    for (const listener of this.noticeListeners) listener(notice);
+    this.noticeListeners.emit(notice);
   }
 
   private progress(phase: IndexPhase, done: number, total: number, force = false): void {
@@ -370,7 +368,7 @@ export class WorkspaceIndex implements RetrievalIndex {
     if (!force && now - this.lastProgress < PROGRESS_EVERY_MS) return;
     this.lastProgress = now;
     const event: IndexProgress = { phase, done, total, files: this.state.files.size, chunks: this.state.chunks.count, elapsedMs: now - this.jobStarted };
-    for (const listener of this.progressListeners) listener(event);
+    this.progressListeners.emit(event);
   }
 
   /** Gives queued messages (a search, a cancel) a turn every YIELD_EVERY_MS of work. */
