@@ -79,7 +79,7 @@ export class RankBuckets {
     return this.scratch.subarray(0, k).sort();
   }
 
-  /** Gives back the entry storage a huge piece grew (up to 3 entries per byte: 100+ MB for a 1 MB CJK line). */
+  /** Gives back the entry storage a huge piece grew (18.9 MB of it after a 1 MB single-piece CJK line). */
   release(): void {
     if (this.entryPos.length <= KEPT_ENTRIES && this.scratch.length <= KEPT_ENTRIES) return;
     this.clear();
